@@ -1,0 +1,18 @@
+//! Pure rules of the e-government Architecture Portal.
+//!
+//! Types that can only hold valid values (BIN, accounting codes, e-mail
+//! addresses), the closed vocabularies of the legal acts, and the state
+//! machines that decide what may change. No I/O, no async, no database: the
+//! `storage` crate persists what these functions decide.
+
+pub mod access;
+pub mod accounting_code;
+pub mod conformance;
+pub mod error;
+pub mod object;
+pub mod organization;
+pub mod text;
+pub mod user;
+
+pub use error::DomainError;
+pub use text::{Lang, LocalizedText};
