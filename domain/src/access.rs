@@ -37,7 +37,9 @@ impl Actor {
     pub fn read_scope(&self) -> Scope {
         match self.role {
             Role::Integrator | Role::Operator | Role::Analyst | Role::Admin => Scope::All,
-            Role::Owner => self.organization_id.map_or(Scope::Nothing, Scope::Organization),
+            Role::Owner => self
+                .organization_id
+                .map_or(Scope::Nothing, Scope::Organization),
         }
     }
 
@@ -81,7 +83,11 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, org: Option<Uuid>) -> Actor {
-        Actor { user_id: Uuid::nil(), role, organization_id: org }
+        Actor {
+            user_id: Uuid::nil(),
+            role,
+            organization_id: org,
+        }
     }
 
     #[test]
@@ -89,10 +95,25 @@ mod tests {
         let own = Uuid::from_u128(1);
         let other = Uuid::from_u128(2);
         for role in Role::ALL {
-            let a = actor(*role, if *role == Role::Owner { Some(own) } else { None });
+            let a = actor(
+                *role,
+                if *role == Role::Owner {
+                    Some(own)
+                } else {
+                    None
+                },
+            );
             assert!(a.can_read(own));
-            assert_eq!(a.can_read(other), *role != Role::Owner, "{role} reading another organization");
-            assert_eq!(a.check_change_objects_of(own).is_ok(), *role == Role::Owner, "{role} changing");
+            assert_eq!(
+                a.can_read(other),
+                *role != Role::Owner,
+                "{role} reading another organization"
+            );
+            assert_eq!(
+                a.check_change_objects_of(own).is_ok(),
+                *role == Role::Owner,
+                "{role} changing"
+            );
             assert!(a.check_change_objects_of(other).is_err());
             assert_eq!(a.check_admin().is_ok(), *role == Role::Admin);
         }

@@ -38,7 +38,9 @@ impl AccountingCode {
         }
         let digits = format!("{year:04}{sequence:06}");
         let check = mod97_check_digits(&digits);
-        Ok(AccountingCode(format!("IO-{year:04}-{sequence:06}-{check:02}")))
+        Ok(AccountingCode(format!(
+            "IO-{year:04}-{sequence:06}-{check:02}"
+        )))
     }
 
     /// Parses a code, checking its format and check digits. Case-insensitive
@@ -54,7 +56,9 @@ impl AccountingCode {
             )
         };
         let parts: Vec<&str> = s.split('-').collect();
-        let [prefix, year, seq, check] = parts.as_slice() else { return Err(malformed()) };
+        let [prefix, year, seq, check] = parts.as_slice() else {
+            return Err(malformed());
+        };
         let all_digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
         if *prefix != "IO" || !all_digits(year, 4) || !all_digits(seq, 6) || !all_digits(check, 2) {
             return Err(malformed());
@@ -101,14 +105,24 @@ mod tests {
     #[test]
     fn known_check_digits() {
         // 2026000001 · 100 = 202600000100; mod 97 = 82; 98 - 82 = 16 (checked with Python).
-        assert_eq!(AccountingCode::new(2026, 1).map(|c| c.to_string()), Ok("IO-2026-000001-16".into()));
+        assert_eq!(
+            AccountingCode::new(2026, 1).map(|c| c.to_string()),
+            Ok("IO-2026-000001-16".into())
+        );
         // The full number with its check digits is ≡ 1 (mod 97), as ISO 7064 requires.
         assert_eq!(202600000116u64 % 97, 1);
     }
 
     #[test]
     fn rejects_bad_codes() {
-        for bad in ["", "IO-2026-000001", "IO-2026-000001-17", "XX-2026-000001-16", "IO-26-000001-16", "IO-2026-00001-16"] {
+        for bad in [
+            "",
+            "IO-2026-000001",
+            "IO-2026-000001-17",
+            "XX-2026-000001-16",
+            "IO-26-000001-16",
+            "IO-2026-00001-16",
+        ] {
             assert!(AccountingCode::parse(bad).is_err(), "{bad} accepted");
         }
         assert!(AccountingCode::new(2026, 0).is_err());

@@ -22,12 +22,24 @@ pub struct Finding {
 impl Finding {
     /// A finding with no particular object.
     pub fn new(clause: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { clause: clause.into(), message: message.into(), object: None }
+        Self {
+            clause: clause.into(),
+            message: message.into(),
+            object: None,
+        }
     }
 
     /// A finding about one object of the file.
-    pub fn at(clause: impl Into<String>, message: impl Into<String>, object: impl Into<String>) -> Self {
-        Self { clause: clause.into(), message: message.into(), object: Some(object.into()) }
+    pub fn at(
+        clause: impl Into<String>,
+        message: impl Into<String>,
+        object: impl Into<String>,
+    ) -> Self {
+        Self {
+            clause: clause.into(),
+            message: message.into(),
+            object: Some(object.into()),
+        }
     }
 }
 

@@ -30,17 +30,24 @@ pub enum DomainError {
 impl DomainError {
     /// An invalid field.
     pub fn invalid(field: impl Into<String>, kk: &str, ru: &str, en: &str) -> Self {
-        DomainError::InvalidInput { field: field.into(), reason: LocalizedText::new(kk, ru, en) }
+        DomainError::InvalidInput {
+            field: field.into(),
+            reason: LocalizedText::new(kk, ru, en),
+        }
     }
 
     /// A state that forbids the change.
     pub fn state(kk: &str, ru: &str, en: &str) -> Self {
-        DomainError::InvalidState { reason: LocalizedText::new(kk, ru, en) }
+        DomainError::InvalidState {
+            reason: LocalizedText::new(kk, ru, en),
+        }
     }
 
     /// A refused action.
     pub fn forbidden(kk: &str, ru: &str, en: &str) -> Self {
-        DomainError::Forbidden { reason: LocalizedText::new(kk, ru, en) }
+        DomainError::Forbidden {
+            reason: LocalizedText::new(kk, ru, en),
+        }
     }
 
     /// The message in one language.
@@ -55,7 +62,11 @@ impl DomainError {
 
     /// The three messages.
     pub fn messages(&self) -> LocalizedText {
-        LocalizedText::new(self.message(Lang::Kk), self.message(Lang::Ru), self.message(Lang::En))
+        LocalizedText::new(
+            self.message(Lang::Kk),
+            self.message(Lang::Ru),
+            self.message(Lang::En),
+        )
     }
 
     /// The input field concerned, if any.
@@ -90,7 +101,10 @@ pub fn text_field(field: &str, value: &str, max: usize) -> Result<String, Domain
             ),
         });
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(DomainError::invalid(
             field,
             "басқару таңбалары рұқсат етілмейді",
@@ -107,7 +121,10 @@ mod tests {
 
     #[test]
     fn text_field_trims_and_bounds() {
-        assert_eq!(text_field("name", "  Ақпарат  ", 10).as_deref(), Ok("Ақпарат"));
+        assert_eq!(
+            text_field("name", "  Ақпарат  ", 10).as_deref(),
+            Ok("Ақпарат")
+        );
         assert!(text_field("name", "   ", 10).is_err());
         assert!(text_field("name", "ә".repeat(11).as_str(), 10).is_err());
         assert!(text_field("name", "a\u{0}b", 10).is_err());

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounting_code;
+pub mod calendar;
 pub mod conformance;
 pub mod error;
 pub mod object;

@@ -107,9 +107,21 @@ pub fn check_stage_change(
         return Err(DomainError::InvalidInput {
             field: "stage".into(),
             reason: crate::LocalizedText::new(
-                format!("«{}» кезеңінен «{}» кезеңіне өтуге болмайды", current.label().kk, next.label().kk),
-                format!("переход из стадии «{}» в «{}» недопустим", current.label().ru, next.label().ru),
-                format!("cannot move from stage {} to {}", current.label().en, next.label().en),
+                format!(
+                    "«{}» кезеңінен «{}» кезеңіне өтуге болмайды",
+                    current.label().kk,
+                    next.label().kk
+                ),
+                format!(
+                    "переход из стадии «{}» в «{}» недопустим",
+                    current.label().ru,
+                    next.label().ru
+                ),
+                format!(
+                    "cannot move from stage {} to {}",
+                    current.label().en,
+                    next.label().en
+                ),
             ),
         });
     }
@@ -210,7 +222,9 @@ impl ObjectData {
             patch.name_ru.as_deref().unwrap_or(&self.name_ru),
             patch.short_name.as_deref().unwrap_or(&self.short_name),
             patch.purpose.as_deref().unwrap_or(&self.purpose),
-            patch.contains_personal_data.unwrap_or(self.contains_personal_data),
+            patch
+                .contains_personal_data
+                .unwrap_or(self.contains_personal_data),
             patch.exclusion.unwrap_or(self.exclusion),
         )
     }
@@ -222,7 +236,10 @@ impl ObjectData {
             ("nameRu", Some(self.name_ru.clone())),
             ("shortName", Some(self.short_name.clone())),
             ("purpose", Some(self.purpose.clone())),
-            ("containsPersonalData", Some(self.contains_personal_data.to_string())),
+            (
+                "containsPersonalData",
+                Some(self.contains_personal_data.to_string()),
+            ),
             ("exclusion", self.exclusion.map(|e| e.code().to_owned())),
         ]
     }
@@ -233,7 +250,11 @@ impl ObjectData {
             .into_iter()
             .zip(after.fields())
             .filter(|((_, a), (_, b))| a != b)
-            .map(|((field, from), (_, to))| FieldChange { field: field.to_owned(), from, to })
+            .map(|((field, from), (_, to))| FieldChange {
+                field: field.to_owned(),
+                from,
+                to,
+            })
             .collect()
     }
 
@@ -242,7 +263,11 @@ impl ObjectData {
         self.fields()
             .into_iter()
             .filter(|(_, v)| v.is_some())
-            .map(|(field, to)| FieldChange { field: field.to_owned(), from: None, to })
+            .map(|(field, to)| FieldChange {
+                field: field.to_owned(),
+                from: None,
+                to,
+            })
             .collect()
     }
 }
@@ -297,7 +322,12 @@ pub fn check_relation<Id: PartialEq + Copy>(
                     "the part-of relation would form a cycle",
                 ));
             }
-            frontier.extend(part_of_edges.iter().filter(|(child, _)| *child == node).map(|(_, parent)| *parent));
+            frontier.extend(
+                part_of_edges
+                    .iter()
+                    .filter(|(child, _)| *child == node)
+                    .map(|(_, parent)| *parent),
+            );
         }
     }
     Ok(())
@@ -324,26 +354,75 @@ mod tests {
     fn stage_machine() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         use LifeCycleStage::*;
-        assert!(check_stage_change(Creation, d("2025-01-01"), PilotOperation, d("2025-03-01")).is_ok());
-        assert!(check_stage_change(Creation, d("2025-01-01"), IndustrialOperation, d("2025-01-01")).is_ok());
-        assert!(check_stage_change(Creation, d("2025-01-01"), Development, d("2025-03-01")).is_err());
-        assert!(check_stage_change(PilotOperation, d("2025-03-01"), IndustrialOperation, d("2025-02-01")).is_err());
-        assert!(check_stage_change(Decommissioned, d("2025-03-01"), IndustrialOperation, d("2025-04-01")).is_err());
+        assert!(
+            check_stage_change(Creation, d("2025-01-01"), PilotOperation, d("2025-03-01")).is_ok()
+        );
+        assert!(
+            check_stage_change(
+                Creation,
+                d("2025-01-01"),
+                IndustrialOperation,
+                d("2025-01-01")
+            )
+            .is_ok()
+        );
+        assert!(
+            check_stage_change(Creation, d("2025-01-01"), Development, d("2025-03-01")).is_err()
+        );
+        assert!(
+            check_stage_change(
+                PilotOperation,
+                d("2025-03-01"),
+                IndustrialOperation,
+                d("2025-02-01")
+            )
+            .is_err()
+        );
+        assert!(
+            check_stage_change(
+                Decommissioned,
+                d("2025-03-01"),
+                IndustrialOperation,
+                d("2025-04-01")
+            )
+            .is_err()
+        );
         for stage in LifeCycleStage::ALL {
-            assert!(!stage.next_stages().contains(stage), "{stage} may move to itself");
+            assert!(
+                !stage.next_stages().contains(stage),
+                "{stage} may move to itself"
+            );
         }
     }
 
     #[test]
     fn patch_and_diff() {
         let before = data();
-        let patch = ObjectPatch { short_name: Some(" ЭҮП-2 ".into()), exclusion: Some(Some(IntegrationExclusion::OfficialUseOnly)), ..Default::default() };
+        let patch = ObjectPatch {
+            short_name: Some(" ЭҮП-2 ".into()),
+            exclusion: Some(Some(IntegrationExclusion::OfficialUseOnly)),
+            ..Default::default()
+        };
         let after = before.apply(&patch).unwrap();
         let diff = before.diff(&after);
         assert_eq!(diff.len(), 2);
-        assert_eq!(diff[0], FieldChange { field: "shortName".into(), from: Some("ЭҮП".into()), to: Some("ЭҮП-2".into()) });
+        assert_eq!(
+            diff[0],
+            FieldChange {
+                field: "shortName".into(),
+                from: Some("ЭҮП".into()),
+                to: Some("ЭҮП-2".into())
+            }
+        );
         assert_eq!(diff[1].field, "exclusion");
-        assert!(before.apply(&ObjectPatch { name_ru: Some("  ".into()), ..Default::default() }).is_err());
+        assert!(
+            before
+                .apply(&ObjectPatch {
+                    name_ru: Some("  ".into()),
+                    ..Default::default()
+                })
+                .is_err()
+        );
         assert_eq!(before.as_created().len(), 6);
     }
 

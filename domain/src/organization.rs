@@ -35,14 +35,23 @@ pub fn iin_bin_check_digit(digits: &[u8; 11]) -> Option<u8> {
     const FIRST: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
     const SECOND: [u32; 11] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
     let weighted = |weights: &[u32; 11]| {
-        digits.iter().zip(weights).map(|(d, w)| u32::from(*d) * w).sum::<u32>() % 11
+        digits
+            .iter()
+            .zip(weights)
+            .map(|(d, w)| u32::from(*d) * w)
+            .sum::<u32>()
+            % 11
     };
     let first = weighted(&FIRST);
     if first != 10 {
         return u8::try_from(first).ok();
     }
     let second = weighted(&SECOND);
-    if second != 10 { u8::try_from(second).ok() } else { None }
+    if second != 10 {
+        u8::try_from(second).ok()
+    } else {
+        None
+    }
 }
 
 impl Bin {
@@ -108,7 +117,12 @@ pub struct NewOrganization {
 
 impl NewOrganization {
     /// Validates the raw fields.
-    pub fn parse(bin: &str, name_kk: &str, name_ru: &str, kind: OrganizationKind) -> Result<Self, DomainError> {
+    pub fn parse(
+        bin: &str,
+        name_kk: &str,
+        name_ru: &str,
+        kind: OrganizationKind,
+    ) -> Result<Self, DomainError> {
         Ok(Self {
             bin: Bin::parse(bin)?,
             name_kk: text_field("nameKk", name_kk, MAX_ORGANIZATION_NAME)?,
@@ -126,12 +140,22 @@ mod tests {
     #[test]
     fn accepts_a_real_bin() {
         // Kazakhtelecom JSC, as published in its annual report.
-        assert_eq!(Bin::parse(" 940140000385 ").map(|b| b.to_string()), Ok("940140000385".into()));
+        assert_eq!(
+            Bin::parse(" 940140000385 ").map(|b| b.to_string()),
+            Ok("940140000385".into())
+        );
     }
 
     #[test]
     fn rejects_malformed_bins() {
-        for bad in ["", "94014000038", "9401400003851", "94014000038a", "940140000386", "941340000385"] {
+        for bad in [
+            "",
+            "94014000038",
+            "9401400003851",
+            "94014000038a",
+            "940140000386",
+            "941340000385",
+        ] {
             assert!(Bin::parse(bad).is_err(), "{bad} accepted");
         }
         // An IIN (5th digit is the century/sex digit 1..6, month is a birth month);
@@ -139,16 +163,37 @@ mod tests {
         let mut head = [8, 0, 0, 1, 0, 1, 3, 0, 0, 0, 1];
         head[10] = 1;
         let check = iin_bin_check_digit(&head).unwrap_or(0);
-        let iin: String = head.iter().chain(std::iter::once(&check)).map(|d| char::from(b'0' + d)).collect();
+        let iin: String = head
+            .iter()
+            .chain(std::iter::once(&check))
+            .map(|d| char::from(b'0' + d))
+            .collect();
         assert!(Bin::parse(&iin).is_err());
     }
 
     fn bin_head() -> impl Strategy<Value = [u8; 11]> {
-        (0u8..=99, 1u8..=12, 4u8..=6, 0u8..=3, proptest::array::uniform5(0u8..=9)).prop_map(
-            |(yy, mm, kind, attr, serial)| {
-                [yy / 10, yy % 10, mm / 10, mm % 10, kind, attr, serial[0], serial[1], serial[2], serial[3], serial[4]]
-            },
+        (
+            0u8..=99,
+            1u8..=12,
+            4u8..=6,
+            0u8..=3,
+            proptest::array::uniform5(0u8..=9),
         )
+            .prop_map(|(yy, mm, kind, attr, serial)| {
+                [
+                    yy / 10,
+                    yy % 10,
+                    mm / 10,
+                    mm % 10,
+                    kind,
+                    attr,
+                    serial[0],
+                    serial[1],
+                    serial[2],
+                    serial[3],
+                    serial[4],
+                ]
+            })
     }
 
     proptest! {

@@ -61,7 +61,7 @@ impl Lang {
 }
 
 /// A text in the three languages of the portal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LocalizedText {
     /// Kazakh.
     pub kk: String,
@@ -74,16 +74,22 @@ pub struct LocalizedText {
 impl LocalizedText {
     /// Builds a text from its three translations.
     pub fn new(kk: impl Into<String>, ru: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { kk: kk.into(), ru: ru.into(), en: en.into() }
+        Self {
+            kk: kk.into(),
+            ru: ru.into(),
+            en: en.into(),
+        }
     }
 
-    /// The text in one language.
+    /// The text in one language; an empty translation falls back to Russian,
+    /// the language every act is published in.
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
+        let text = match lang {
             Lang::Kk => &self.kk,
             Lang::Ru => &self.ru,
             Lang::En => &self.en,
-        }
+        };
+        if text.is_empty() { &self.ru } else { text }
     }
 }
 
@@ -166,7 +172,10 @@ mod tests {
     #[test]
     fn accept_language_picks_the_preferred_supported_language() {
         assert_eq!(Lang::from_accept_language("kk-KZ,ru;q=0.9"), Some(Lang::Kk));
-        assert_eq!(Lang::from_accept_language("de, en;q=0.5, ru;q=0.8"), Some(Lang::Ru));
+        assert_eq!(
+            Lang::from_accept_language("de, en;q=0.5, ru;q=0.8"),
+            Some(Lang::Ru)
+        );
         assert_eq!(Lang::from_accept_language("de, fr"), None);
         assert_eq!(Lang::parse("RU_ru"), Some(Lang::Ru));
     }

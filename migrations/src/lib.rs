@@ -1,1 +1,19 @@
-//! placeholder
+//! The database schema of the Architecture Portal, one migration a change.
+//!
+//! Migrations are named `mYYYYMMDD_HHMMSS_what` and never edited once merged;
+//! the same files build the schema on SQLite and on PostgreSQL, and the tests
+//! build their databases from them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+/// Applies every migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

@@ -1,1 +1,15 @@
-//! placeholder
+//! Persistence of the Architecture Portal: repositories over SQLite or
+//! PostgreSQL. Public repository methods open their transaction; every
+//! multi-row change is one transaction. Repositories persist what the domain
+//! decides: they check rules only by calling domain functions.
+
+pub mod db;
+mod entities;
+pub mod error;
+pub mod object;
+pub mod organization;
+pub mod page;
+pub mod user;
+
+pub use db::{Database, DbSettings};
+pub use error::{ConflictDetail, StorageError};

@@ -1,0 +1,78 @@
+//! Errors of the storage layer.
+
+use archportal_domain::DomainError;
+use sea_orm::{DbErr, SqlErr};
+
+/// What a repository call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// No such row (or not visible to the caller).
+    #[error("{entity} not found")]
+    NotFound {
+        /// What was looked for.
+        entity: &'static str,
+    },
+    /// A unique value is taken, or an optimistic version check failed.
+    #[error("conflict on {field}")]
+    Conflict {
+        /// The input field concerned.
+        field: &'static str,
+        /// What conflicts, for the client.
+        detail: ConflictDetail,
+    },
+    /// A domain rule refused the change.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The database is unreachable or timed out.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] DbErr),
+    /// Any other database failure (a bug or a broken invariant).
+    #[error("database error: {0}")]
+    Db(#[source] DbErr),
+    /// Stored data that does not parse (a broken invariant).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// The kind of conflict, so that the API can word it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictDetail {
+    /// The value is already used by another row.
+    Duplicate,
+    /// The row changed since the client read it.
+    StaleVersion,
+}
+
+impl From<DbErr> for StorageError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(msg)) => StorageError::Conflict {
+                field: unique_field(&msg),
+                detail: ConflictDetail::Duplicate,
+            },
+            _ => match &err {
+                DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StorageError::Unavailable(err),
+                _ => StorageError::Db(err),
+            },
+        }
+    }
+}
+
+/// Names the input field behind a unique index from the database's message
+/// (SQLite names `table.column`, PostgreSQL the constraint).
+fn unique_field(message: &str) -> &'static str {
+    const KNOWN: [(&str, &str); 5] = [
+        ("bin", "bin"),
+        ("email", "email"),
+        ("accounting_code", "accountingCode"),
+        ("object_relations", "relations"),
+        ("token_hash", "refreshToken"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(needle, _)| message.contains(needle))
+        .map_or("id", |(_, field)| field)
+}
+
+/// Shorthand for repository results.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -1,0 +1,740 @@
+//! Informatization objects, their stages, relations and version history.
+//!
+//! Every change is one transaction that writes the object row (with its
+//! version number bumped under an optimistic check) and one history row
+//! saying who changed what and when, so the history is complete by
+//! construction.
+
+use std::collections::BTreeSet;
+
+use archportal_domain::DomainError;
+use archportal_domain::access::{Actor, Scope};
+use archportal_domain::accounting_code::AccountingCode;
+use archportal_domain::object::{
+    FieldChange, IntegrationExclusion, LifeCycleStage, ObjectData, ObjectKind, ObjectPatch,
+    RegistrationStatus, RelationKind, check_editable, check_relation, check_stage_change,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::db::Database;
+use crate::entities::{
+    object, object_relation as relation, object_stage as stage, object_version as version,
+    organization,
+};
+use crate::error::{ConflictDetail, Result, StorageError};
+use crate::page::{Page, PageRequest};
+
+/// A stored informatization object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InformatizationObject {
+    /// Id.
+    pub id: Uuid,
+    /// Owner organization.
+    pub organization_id: Uuid,
+    /// Descriptive data.
+    pub data: ObjectData,
+    /// Current life-cycle stage.
+    pub stage: LifeCycleStage,
+    /// When the current stage began.
+    pub stage_started_on: NaiveDate,
+    /// Verification status.
+    pub status: RegistrationStatus,
+    /// Accounting code, once registered.
+    pub accounting_code: Option<AccountingCode>,
+    /// Version number, bumped by every change.
+    pub version: i32,
+    /// When archived, if it is.
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Who recorded it.
+    pub created_by: Uuid,
+    /// When recorded.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<object::Model> for InformatizationObject {
+    type Error = StorageError;
+    fn try_from(m: object::Model) -> Result<Self> {
+        let corrupt = |what: &str| StorageError::Corrupt(format!("object {}: {what}", m.id));
+        let kind = ObjectKind::from_code(&m.kind).ok_or_else(|| corrupt("kind"))?;
+        let exclusion = match &m.exclusion {
+            Some(code) => {
+                Some(IntegrationExclusion::from_code(code).ok_or_else(|| corrupt("exclusion"))?)
+            }
+            None => None,
+        };
+        Ok(InformatizationObject {
+            stage: LifeCycleStage::from_code(&m.stage).ok_or_else(|| corrupt("stage"))?,
+            status: RegistrationStatus::from_code(&m.registration_status)
+                .ok_or_else(|| corrupt("status"))?,
+            accounting_code: match &m.accounting_code {
+                Some(code) => {
+                    Some(AccountingCode::parse(code).map_err(|_| corrupt("accounting code"))?)
+                }
+                None => None,
+            },
+            data: ObjectData {
+                kind,
+                name_kk: m.name_kk,
+                name_ru: m.name_ru,
+                short_name: m.short_name,
+                purpose: m.purpose,
+                contains_personal_data: m.contains_personal_data,
+                exclusion,
+            },
+            id: m.id,
+            organization_id: m.organization_id,
+            stage_started_on: m.stage_started_on,
+            version: m.version,
+            archived_at: m.archived_at,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+/// One relation of an object to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Relation {
+    /// The object the relation starts from.
+    pub object_id: Uuid,
+    /// How it relates.
+    pub kind: RelationKind,
+    /// The object it relates to.
+    pub target_id: Uuid,
+}
+
+/// One recorded stage of the life cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageEntry {
+    /// The stage.
+    pub stage: LifeCycleStage,
+    /// When it began.
+    pub started_on: NaiveDate,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What a version row says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VersionAction {
+    /// The object was recorded.
+    Created,
+    /// Its data, stage or relations changed.
+    Updated,
+    /// It was archived.
+    Archived,
+}
+
+impl VersionAction {
+    fn code(self) -> &'static str {
+        match self {
+            VersionAction::Created => "CREATED",
+            VersionAction::Updated => "UPDATED",
+            VersionAction::Archived => "ARCHIVED",
+        }
+    }
+}
+
+/// One entry of an object's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// Id of the entry.
+    pub id: Uuid,
+    /// The version number it produced.
+    pub version: i32,
+    /// What happened.
+    pub action: VersionAction,
+    /// Who did it.
+    pub actor_id: Uuid,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+    /// The changed fields.
+    pub changes: Vec<FieldChange>,
+}
+
+/// A new object.
+#[derive(Debug, Clone)]
+pub struct NewObject {
+    /// Owner organization.
+    pub organization_id: Uuid,
+    /// Validated data.
+    pub data: ObjectData,
+    /// Stage it is in when recorded (an object already in operation may be recorded late).
+    pub stage: LifeCycleStage,
+    /// When that stage began.
+    pub stage_started_on: NaiveDate,
+    /// Relations to other objects.
+    pub relations: Vec<(RelationKind, Uuid)>,
+}
+
+/// A change to an object.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectChange {
+    /// Reject the change if the object's version is not this one (optimistic locking).
+    pub expected_version: Option<i32>,
+    /// Field changes.
+    pub patch: ObjectPatch,
+    /// A move to another stage, begun on the date.
+    pub stage: Option<(LifeCycleStage, NaiveDate)>,
+    /// The complete new set of relations, when given.
+    pub relations: Option<Vec<(RelationKind, Uuid)>>,
+}
+
+fn relations_change(
+    before: &BTreeSet<(RelationKind, Uuid)>,
+    after: &BTreeSet<(RelationKind, Uuid)>,
+) -> Option<FieldChange> {
+    let show = |set: &BTreeSet<(RelationKind, Uuid)>| {
+        (!set.is_empty()).then(|| {
+            set.iter()
+                .map(|(k, t)| format!("{k}:{t}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    };
+    (before != after).then(|| FieldChange {
+        field: "relations".into(),
+        from: show(before),
+        to: show(after),
+    })
+}
+
+async fn insert_version<C: ConnectionTrait>(
+    c: &C,
+    object_id: Uuid,
+    version_no: i32,
+    action: VersionAction,
+    actor: Uuid,
+    changes: &[FieldChange],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    version::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        object_id: Set(object_id),
+        version: Set(version_no),
+        action: Set(action.code().to_owned()),
+        actor_id: Set(actor),
+        changed_at: Set(at),
+        changes: Set(
+            serde_json::to_value(changes).map_err(|e| StorageError::Corrupt(e.to_string()))?
+        ),
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+async fn insert_stage<C: ConnectionTrait>(
+    c: &C,
+    object_id: Uuid,
+    s: LifeCycleStage,
+    on: NaiveDate,
+    actor: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    stage::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        object_id: Set(object_id),
+        stage: Set(s.code().to_owned()),
+        started_on: Set(on),
+        recorded_by: Set(actor),
+        recorded_at: Set(at),
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+/// Checks the targets exist and the part-of graph stays acyclic, then writes
+/// the relations of `object_id` as exactly `wanted`.
+async fn replace_relations(
+    txn: &DatabaseTransaction,
+    object_id: Uuid,
+    wanted: &BTreeSet<(RelationKind, Uuid)>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let targets: Vec<Uuid> = wanted.iter().map(|(_, t)| *t).collect();
+    let found = object::Entity::find()
+        .filter(object::Column::Id.is_in(targets.clone()))
+        .count(txn)
+        .await?;
+    let distinct: BTreeSet<Uuid> = targets.into_iter().collect();
+    if found != distinct.len() as u64 {
+        return Err(DomainError::invalid(
+            "relations",
+            "байланыстағы объект табылмады",
+            "объект, указанный в связи, не найден",
+            "a related object does not exist",
+        )
+        .into());
+    }
+    let part_of: Vec<(Uuid, Uuid)> = relation::Entity::find()
+        .filter(relation::Column::Kind.eq(RelationKind::PartOf.code()))
+        .filter(relation::Column::ObjectId.ne(object_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.object_id, r.target_id))
+        .collect();
+    for (kind, target) in wanted {
+        check_relation(object_id, *target, *kind, &part_of)?;
+    }
+    relation::Entity::delete_many()
+        .filter(relation::Column::ObjectId.eq(object_id))
+        .exec(txn)
+        .await?;
+    for (kind, target) in wanted {
+        relation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            object_id: Set(object_id),
+            target_id: Set(*target),
+            kind: Set(kind.code().to_owned()),
+            created_at: Set(at),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records a new object for `actor`'s organization, as version 1.
+pub async fn create(db: &Database, actor: &Actor, new: NewObject) -> Result<InformatizationObject> {
+    actor.check_change_objects_of(new.organization_id)?;
+    let txn = db.begin_write().await?;
+    if organization::Entity::find_by_id(new.organization_id)
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Err(StorageError::NotFound {
+            entity: "organization",
+        });
+    }
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let model = object::ActiveModel {
+        id: Set(id),
+        organization_id: Set(new.organization_id),
+        kind: Set(new.data.kind.code().to_owned()),
+        name_kk: Set(new.data.name_kk.clone()),
+        name_ru: Set(new.data.name_ru.clone()),
+        short_name: Set(new.data.short_name.clone()),
+        purpose: Set(new.data.purpose.clone()),
+        stage: Set(new.stage.code().to_owned()),
+        stage_started_on: Set(new.stage_started_on),
+        registration_status: Set(RegistrationStatus::Draft.code().to_owned()),
+        accounting_code: Set(None),
+        contains_personal_data: Set(new.data.contains_personal_data),
+        exclusion: Set(new.data.exclusion.map(|e| e.code().to_owned())),
+        version: Set(1),
+        archived_at: Set(None),
+        created_by: Set(actor.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    insert_stage(
+        &txn,
+        id,
+        new.stage,
+        new.stage_started_on,
+        actor.user_id,
+        now,
+    )
+    .await?;
+    let wanted: BTreeSet<(RelationKind, Uuid)> = new.relations.into_iter().collect();
+    replace_relations(&txn, id, &wanted, now).await?;
+    let mut changes = new.data.as_created();
+    changes.push(FieldChange {
+        field: "stage".into(),
+        from: None,
+        to: Some(new.stage.code().into()),
+    });
+    changes.push(FieldChange {
+        field: "stageStartedOn".into(),
+        from: None,
+        to: Some(new.stage_started_on.to_string()),
+    });
+    changes.extend(relations_change(&BTreeSet::new(), &wanted));
+    insert_version(
+        &txn,
+        id,
+        1,
+        VersionAction::Created,
+        actor.user_id,
+        &changes,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    model.try_into()
+}
+
+async fn load_for_change(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i32>,
+) -> Result<object::Model> {
+    let m = object::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?;
+    actor.check_change_objects_of(m.organization_id)?;
+    let current: InformatizationObject = m.clone().try_into()?;
+    check_editable(current.status, current.archived_at.is_some())?;
+    if expected.is_some_and(|v| v != m.version) {
+        return Err(StorageError::Conflict {
+            field: "expectedVersion",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    Ok(m)
+}
+
+/// Writes the bumped row only if nobody changed it meanwhile.
+async fn save_versioned(
+    txn: &DatabaseTransaction,
+    am: object::ActiveModel,
+    id: Uuid,
+    old_version: i32,
+) -> Result<()> {
+    let done = object::Entity::update_many()
+        .set(am)
+        .filter(object::Column::Id.eq(id))
+        .filter(object::Column::Version.eq(old_version))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if done == 0 {
+        return Err(StorageError::Conflict {
+            field: "expectedVersion",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    Ok(())
+}
+
+/// Applies a change; a change that alters nothing writes nothing.
+pub async fn update(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    change: ObjectChange,
+) -> Result<InformatizationObject> {
+    let txn = db.begin_write().await?;
+    let m = load_for_change(&txn, actor, id, change.expected_version).await?;
+    let current: InformatizationObject = m.clone().try_into()?;
+    let data = current.data.apply(&change.patch)?;
+    let mut changes = current.data.diff(&data);
+    let now = Utc::now();
+    let mut am: object::ActiveModel = m.clone().into();
+    if let Some((next, on)) = change.stage
+        && (next, on) != (current.stage, current.stage_started_on)
+    {
+        check_stage_change(current.stage, current.stage_started_on, next, on)?;
+        changes.push(FieldChange {
+            field: "stage".into(),
+            from: Some(current.stage.code().into()),
+            to: Some(next.code().into()),
+        });
+        changes.push(FieldChange {
+            field: "stageStartedOn".into(),
+            from: Some(current.stage_started_on.to_string()),
+            to: Some(on.to_string()),
+        });
+        am.stage = Set(next.code().to_owned());
+        am.stage_started_on = Set(on);
+        insert_stage(&txn, id, next, on, actor.user_id, now).await?;
+    }
+    if let Some(wanted) = change.relations {
+        let wanted: BTreeSet<(RelationKind, Uuid)> = wanted.into_iter().collect();
+        let before: BTreeSet<(RelationKind, Uuid)> = relations_of(&txn, &[id])
+            .await?
+            .into_iter()
+            .map(|r| (r.kind, r.target_id))
+            .collect();
+        if let Some(c) = relations_change(&before, &wanted) {
+            replace_relations(&txn, id, &wanted, now).await?;
+            changes.push(c);
+        }
+    }
+    if changes.is_empty() {
+        return current_or_commit(txn, m).await;
+    }
+    am.kind = Set(data.kind.code().to_owned());
+    am.name_kk = Set(data.name_kk.clone());
+    am.name_ru = Set(data.name_ru.clone());
+    am.short_name = Set(data.short_name.clone());
+    am.purpose = Set(data.purpose.clone());
+    am.contains_personal_data = Set(data.contains_personal_data);
+    am.exclusion = Set(data.exclusion.map(|e| e.code().to_owned()));
+    am.version = Set(m.version + 1);
+    am.updated_at = Set(now);
+    save_versioned(&txn, am, id, m.version).await?;
+    insert_version(
+        &txn,
+        id,
+        m.version + 1,
+        VersionAction::Updated,
+        actor.user_id,
+        &changes,
+        now,
+    )
+    .await?;
+    let saved = object::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?;
+    txn.commit().await?;
+    saved.try_into()
+}
+
+async fn current_or_commit(
+    txn: DatabaseTransaction,
+    m: object::Model,
+) -> Result<InformatizationObject> {
+    txn.commit().await?;
+    m.try_into()
+}
+
+/// Archives an object: it stays readable (and keeps any accounting code) but can no longer change.
+pub async fn archive(
+    db: &Database,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<InformatizationObject> {
+    let txn = db.begin_write().await?;
+    let m = load_for_change(&txn, actor, id, expected_version).await?;
+    let now = Utc::now();
+    let mut am: object::ActiveModel = m.clone().into();
+    am.archived_at = Set(Some(now));
+    am.version = Set(m.version + 1);
+    am.updated_at = Set(now);
+    save_versioned(&txn, am, id, m.version).await?;
+    let changes = [FieldChange {
+        field: "archivedAt".into(),
+        from: None,
+        to: Some(now.to_rfc3339()),
+    }];
+    insert_version(
+        &txn,
+        id,
+        m.version + 1,
+        VersionAction::Archived,
+        actor.user_id,
+        &changes,
+        now,
+    )
+    .await?;
+    let saved = object::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?;
+    txn.commit().await?;
+    saved.try_into()
+}
+
+/// One object by id.
+pub async fn get(db: &Database, id: Uuid) -> Result<InformatizationObject> {
+    object::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?
+        .try_into()
+}
+
+/// One object by accounting code.
+pub async fn get_by_code(db: &Database, code: &AccountingCode) -> Result<InformatizationObject> {
+    object::Entity::find()
+        .filter(object::Column::AccountingCode.eq(code.as_str()))
+        .one(db.conn())
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?
+        .try_into()
+}
+
+/// Several objects by id, in one statement (for DataLoaders).
+pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<InformatizationObject>> {
+    object::Entity::find()
+        .filter(object::Column::Id.is_in(ids.iter().copied()))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Which objects a list returns.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectFilter {
+    /// Only this organization's.
+    pub organization_id: Option<Uuid>,
+    /// Only these kinds (any when empty).
+    pub kinds: Vec<ObjectKind>,
+    /// Only these stages.
+    pub stages: Vec<LifeCycleStage>,
+    /// Only these statuses.
+    pub statuses: Vec<RegistrationStatus>,
+    /// Only objects with or without personal data.
+    pub contains_personal_data: Option<bool>,
+    /// Include archived objects (default: only current ones).
+    pub include_archived: bool,
+}
+
+/// A page of the objects `actor` may see that match `filter`.
+pub async fn list(
+    db: &Database,
+    scope: Scope,
+    filter: &ObjectFilter,
+    page: PageRequest,
+) -> Result<Page<InformatizationObject>> {
+    let mut cond = Condition::all();
+    match scope {
+        Scope::All => {}
+        Scope::Organization(org) => cond = cond.add(object::Column::OrganizationId.eq(org)),
+        Scope::Nothing => {
+            return Ok(Page {
+                items: vec![],
+                has_next: false,
+                total: 0,
+            });
+        }
+    }
+    if let Some(org) = filter.organization_id {
+        cond = cond.add(object::Column::OrganizationId.eq(org));
+    }
+    if !filter.kinds.is_empty() {
+        cond = cond.add(object::Column::Kind.is_in(filter.kinds.iter().map(|k| k.code())));
+    }
+    if !filter.stages.is_empty() {
+        cond = cond.add(object::Column::Stage.is_in(filter.stages.iter().map(|s| s.code())));
+    }
+    if !filter.statuses.is_empty() {
+        cond = cond.add(
+            object::Column::RegistrationStatus.is_in(filter.statuses.iter().map(|s| s.code())),
+        );
+    }
+    if let Some(pd) = filter.contains_personal_data {
+        cond = cond.add(object::Column::ContainsPersonalData.eq(pd));
+    }
+    if !filter.include_archived {
+        cond = cond.add(object::Column::ArchivedAt.is_null());
+    }
+    let query = object::Entity::find().filter(cond);
+    let total = query.clone().count(db.conn()).await?;
+    let query = match page.after {
+        Some(after) => query.filter(object::Column::Id.gt(after)),
+        None => query,
+    };
+    let limit = page.capped_limit();
+    let rows = query
+        .order_by_asc(object::Column::Id)
+        .limit(limit + 1)
+        .all(db.conn())
+        .await?;
+    Page::from_overfetch(rows, limit, total).try_map(TryInto::try_into)
+}
+
+/// A page of an object's history, oldest first.
+pub async fn history(db: &Database, object_id: Uuid, page: PageRequest) -> Result<Page<Version>> {
+    let query = version::Entity::find().filter(version::Column::ObjectId.eq(object_id));
+    let total = query.clone().count(db.conn()).await?;
+    let query = match page.after {
+        Some(after) => query.filter(version::Column::Id.gt(after)),
+        None => query,
+    };
+    let limit = page.capped_limit();
+    let rows = query
+        .order_by_asc(version::Column::Version)
+        .limit(limit + 1)
+        .all(db.conn())
+        .await?;
+    Page::from_overfetch(rows, limit, total).try_map(|m| {
+        Ok(Version {
+            id: m.id,
+            version: m.version,
+            action: serde_json::from_value(serde_json::Value::String(m.action.clone()))
+                .map_err(|_| StorageError::Corrupt(format!("version {}: action", m.id)))?,
+            actor_id: m.actor_id,
+            changed_at: m.changed_at,
+            changes: serde_json::from_value(m.changes)
+                .map_err(|_| StorageError::Corrupt(format!("version {}: changes", m.id)))?,
+        })
+    })
+}
+
+/// The life-cycle stages of several objects, oldest first (for DataLoaders).
+pub async fn stages_of(db: &Database, ids: &[Uuid]) -> Result<Vec<(Uuid, StageEntry)>> {
+    stage::Entity::find()
+        .filter(stage::Column::ObjectId.is_in(ids.iter().copied()))
+        .order_by_asc(stage::Column::Id)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|m| {
+            Ok((
+                m.object_id,
+                StageEntry {
+                    stage: LifeCycleStage::from_code(&m.stage)
+                        .ok_or_else(|| StorageError::Corrupt(format!("stage row {}", m.id)))?,
+                    started_on: m.started_on,
+                    recorded_at: m.recorded_at,
+                },
+            ))
+        })
+        .collect()
+}
+
+async fn relations_of<C: ConnectionTrait>(c: &C, ids: &[Uuid]) -> Result<Vec<Relation>> {
+    relation::Entity::find()
+        .filter(relation::Column::ObjectId.is_in(ids.iter().copied()))
+        .order_by_asc(relation::Column::Id)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| {
+            Ok(Relation {
+                object_id: m.object_id,
+                kind: RelationKind::from_code(&m.kind)
+                    .ok_or_else(|| StorageError::Corrupt(format!("relation {}", m.id)))?,
+                target_id: m.target_id,
+            })
+        })
+        .collect()
+}
+
+/// The relations of several objects (for DataLoaders).
+pub async fn relations(db: &Database, ids: &[Uuid]) -> Result<Vec<Relation>> {
+    relations_of(db.conn(), ids).await
+}
+
+/// Counts objects per organization id (used to refuse deleting busy organizations, and by statistics).
+pub async fn count_for_organization(db: &Database, org: Uuid) -> Result<u64> {
+    Ok(object::Entity::find()
+        .filter(object::Column::OrganizationId.eq(org))
+        .count(db.conn())
+        .await?)
+}
