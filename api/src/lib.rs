@@ -1,1 +1,297 @@
-//! placeholder
+//! The `archportal` service: GraphQL API, operational endpoints and the web UI.
+//!
+//! [`serve`] starts the whole service on the configured address and returns
+//! a handle with the bound address; the binary and the end-to-end tests both
+//! use it.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod metrics;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use archportal_domain::Lang;
+use archportal_storage::{Database, DbSettings};
+use async_graphql::http::GraphiQLSource;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::graphql::{ApiSchema, Loaders, RequestCtx};
+use crate::metrics::Metrics;
+
+/// Everything a request handler shares.
+pub struct AppState {
+    /// Configuration in force.
+    pub config: Config,
+    /// The database.
+    pub db: Database,
+    /// Credentials.
+    pub auth: Authenticator,
+    /// Counters.
+    pub metrics: Metrics,
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on (useful with port 0).
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    state: Arc<AppState>,
+}
+
+impl Server {
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task.await??;
+        self.state.db.clone().close().await?;
+        Ok(())
+    }
+
+    /// The shared state (for tests that inspect the database).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+}
+
+/// Connects to the database (running migrations) and builds the shared state.
+pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Database::connect(&DbSettings {
+        url: config.database_url(),
+        max_connections: config.database.max_connections,
+        acquire_timeout: Duration::from_secs(config.database.acquire_timeout_secs),
+        log_statements: config.database.log_statements,
+    })
+    .await?;
+    let secret = auth::load_or_create_secret(&config.auth, &config.data_dir)?;
+    let auth = Authenticator::new(config.auth.clone(), &secret)?;
+    Ok(Arc::new(AppState {
+        config,
+        db,
+        auth,
+        metrics: Metrics::default(),
+    }))
+}
+
+/// Starts the service and returns once it listens.
+pub async fn serve(config: Config) -> anyhow::Result<Server> {
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let state = build_state(config).await?;
+    let app = router(state.clone());
+    let (tx, mut rx) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "archportal listening");
+    Ok(Server {
+        addr,
+        shutdown: tx,
+        task,
+        state,
+    })
+}
+
+/// The HTTP routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let schema = graphql::build_schema(state.clone());
+    let frontend = state.config.frontend_dir.clone();
+    let ui: Router = if frontend.join("index.html").is_file() {
+        Router::new().fallback_service(
+            ServeDir::new(&frontend).fallback(ServeFile::new(frontend.join("index.html"))),
+        )
+    } else {
+        Router::new().fallback(get(placeholder))
+    };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql_post))
+        .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .with_state((state.clone(), schema))
+        .merge(ui)
+        .layer(middleware::from_fn_with_state(state, observe))
+}
+
+type Shared = (Arc<AppState>, ApiSchema);
+
+async fn placeholder() -> Html<&'static str> {
+    Html(include_str!("placeholder.html"))
+}
+
+async fn graphiql(State((state, _)): State<Shared>) -> Response {
+    if !state.config.graphql.graphiql {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("archportal GraphQL")
+            .finish(),
+    )
+    .into_response()
+}
+
+fn request_lang(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+}
+
+fn body_error(
+    status: StatusCode,
+    lang: Lang,
+    code: &str,
+    texts: [&str; 3],
+    detail: &str,
+) -> Response {
+    let idx = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(1);
+    let body = serde_json::json!({
+        "errors": [{
+            "message": format!("{}: {detail}", texts[idx]),
+            "extensions": {
+                "code": code,
+                "messages": { "kk": format!("{}: {detail}", texts[0]), "ru": format!("{}: {detail}", texts[1]), "en": format!("{}: {detail}", texts[2]) }
+            }
+        }]
+    });
+    (status, Json(body)).into_response()
+}
+
+async fn graphql_post(
+    State((state, schema)): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header_lang = request_lang(&headers);
+    let lang = header_lang.unwrap_or_default();
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return body_error(
+                StatusCode::BAD_REQUEST,
+                lang,
+                "INVALID_REQUEST",
+                [
+                    "сұраным денесі GraphQL JSON емес",
+                    "тело запроса не является GraphQL JSON",
+                    "the request body is not GraphQL JSON",
+                ],
+                &e.to_string(),
+            );
+        }
+    };
+    let (actor, bad_token) = match headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default())
+    {
+        None => (None, false),
+        Some(value) => match value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .and_then(|t| state.auth.verify(t))
+        {
+            Some(actor) => (Some(actor), false),
+            None => (None, true),
+        },
+    };
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let ctx = RequestCtx {
+        actor,
+        bad_token,
+        lang,
+        request_id,
+    };
+    let request = request.data(ctx).data(Loaders::new(&state.db));
+    let response = schema.execute(request).await;
+    let mut http = Json(response).into_response();
+    http.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    http
+}
+
+async fn readyz(State((state, _)): State<Shared>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "ready", "database": "ok"})),
+        )
+            .into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "unavailable", "database": "timeout"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics_text(State((state, _)): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Gives each request an id, logs it, and counts it by route.
+async fn observe(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = uuid::Uuid::now_v7().to_string();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert("x-request-id", value);
+    }
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
+    let span = tracing::info_span!("request", request_id = %id, %method, %route);
+    let mut response = {
+        let _enter = span.enter();
+        next.run(req)
+    }
+    .await;
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.record_http(&method, &route, status, took);
+    tracing::info!(parent: &span, status, took_ms = took.as_millis() as u64, "request");
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}

@@ -1,1 +1,70 @@
-fn main() {}
+//! The `archportal` binary.
+
+use clap::Parser;
+
+use archportal_api::cli::{AdminAction, Cli, Command, admin_create, load_config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        None | Some(Command::Serve) => {
+            let config = load_config(&cli)?;
+            let server = archportal_api::serve(config).await?;
+            println!(
+                "archportal is running at http://{}/  (GraphiQL: http://{}/graphql)",
+                server.addr, server.addr
+            );
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            server.shutdown().await?;
+        }
+        Some(Command::Admin {
+            action:
+                AdminAction::Create {
+                    ref email,
+                    ref role,
+                    ref organization,
+                    ref full_name,
+                    ref language,
+                },
+        }) => {
+            let config = load_config(&cli)?;
+            admin_create(
+                config,
+                email,
+                role,
+                organization.as_deref(),
+                full_name.as_deref(),
+                language,
+            )
+            .await?;
+        }
+        Some(Command::Schema) => print!("{}", archportal_api::graphql::sdl()),
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

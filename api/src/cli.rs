@@ -1,0 +1,133 @@
+//! The command line: `archportal [serve]`, `archportal admin create …`,
+//! `archportal schema`.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use archportal_domain::Lang;
+use archportal_domain::organization::Bin;
+use archportal_domain::user::{Email, Role, check_password};
+use archportal_storage::user::NewUser;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// The e-government Architecture Portal.
+#[derive(Debug, Parser)]
+#[command(name = "archportal", version, about)]
+pub struct Cli {
+    /// Configuration file (default: `archportal.toml` when present).
+    #[arg(long, global = true, env = "ARCHPORTAL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Administer users.
+    Admin {
+        /// The admin action.
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+/// Admin actions.
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create a user; the password is read from the first line of standard input.
+    Create {
+        /// E-mail address (the login).
+        #[arg(long)]
+        email: String,
+        /// OWNER, INTEGRATOR, OPERATOR, ANALYST or ADMIN.
+        #[arg(long)]
+        role: String,
+        /// BIN of the user's organization (required for OWNER).
+        #[arg(long)]
+        organization: Option<String>,
+        /// Full name (default: the e-mail address).
+        #[arg(long)]
+        full_name: Option<String>,
+        /// Preferred language: kk, ru or en.
+        #[arg(long, default_value = "ru")]
+        language: String,
+    },
+}
+
+/// Loads the configuration a command runs with.
+pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    Ok(Config::load(cli.config.as_deref())?)
+}
+
+/// `archportal admin create`.
+pub async fn admin_create(
+    config: Config,
+    email: &str,
+    role: &str,
+    organization: Option<&str>,
+    full_name: Option<&str>,
+    language: &str,
+) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let role = Role::from_code(&role.to_ascii_uppercase()).with_context(|| {
+        format!("--role: unknown role {role}; one of OWNER, INTEGRATOR, OPERATOR, ANALYST, ADMIN")
+    })?;
+    let language = Lang::parse(language)
+        .with_context(|| format!("--language: {language} is not kk, ru or en"))?;
+    if role.requires_organization() && organization.is_none() {
+        bail!("--organization BIN is required for role OWNER");
+    }
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    check_password(&password, &email).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+
+    let state = crate::build_state(config).await?;
+    let organization_id = match organization {
+        Some(bin) => {
+            let bin = Bin::parse(bin).map_err(|e| anyhow::anyhow!("--organization: {e}"))?;
+            let org = archportal_storage::organization::get_by_bin(&state.db, &bin)
+                .await
+                .with_context(|| format!("--organization: no organization with BIN {bin}"))?;
+            Some(org.id)
+        }
+        None => None,
+    };
+    let password_hash = state
+        .auth
+        .hash_password(password)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let user = archportal_storage::user::create(
+        &state.db,
+        NewUser {
+            full_name: full_name.map_or_else(|| email.to_string(), str::to_owned),
+            email,
+            role,
+            organization_id,
+            language,
+            password_hash: Some(password_hash),
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        archportal_storage::StorageError::Conflict { .. } => {
+            anyhow::anyhow!("a user with this e-mail address already exists")
+        }
+        other => anyhow::Error::new(other),
+    })?;
+    println!("created {} {} ({})", user.role, user.email, user.id);
+    Ok(())
+}

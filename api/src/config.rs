@@ -1,0 +1,184 @@
+//! One typed configuration: defaults → `archportal.toml` → environment.
+//!
+//! With no file and no variables the service runs embedded: a SQLite file
+//! and blobs under `./data`, listening on 127.0.0.1:8080. `ARCHPORTAL_*`
+//! variables override any key (`ARCHPORTAL_DATA_DIR`, `ARCHPORTAL_LISTEN`,
+//! nested keys with `__`: `ARCHPORTAL_AUTH__ACCESS_TOKEN_TTL_SECS`), and
+//! `DATABASE_URL=postgres://…` switches to PostgreSQL.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite file, blobs, the generated signing key and the mail outbox live.
+    pub data_dir: PathBuf,
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// `postgres://…` or `sqlite://…`; defaults to `sqlite://{data_dir}/archportal.db`.
+    pub database_url: Option<String>,
+    /// Connection pool.
+    pub database: DatabaseConfig,
+    /// Sign-in and tokens.
+    pub auth: AuthConfig,
+    /// Request limits.
+    pub limits: LimitsConfig,
+    /// GraphQL endpoint options.
+    pub graphql: GraphqlConfig,
+    /// Directory of the built web UI; a placeholder page is served when it does not exist.
+    pub frontend_dir: PathBuf,
+}
+
+/// Connection pool settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Pool size.
+    pub max_connections: u32,
+    /// How long to wait for a connection before failing a request with `UNAVAILABLE`.
+    pub acquire_timeout_secs: u64,
+    /// Log every SQL statement (debug level).
+    pub log_statements: bool,
+}
+
+/// Authentication settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HMAC key for access tokens; generated and kept in `{data_dir}/jwt-secret` when absent.
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    /// Lifetime of an access token.
+    pub access_token_ttl_secs: i64,
+    /// Lifetime of a refresh token.
+    pub refresh_token_ttl_days: i64,
+    /// Failed sign-ins in a row that lock an account.
+    pub max_failed_logins: i32,
+    /// How long such a lock lasts.
+    pub lockout_secs: i64,
+    /// Argon2id memory cost in KiB (OWASP: 19 MiB with 2 iterations).
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    pub argon2_iterations: u32,
+}
+
+/// Limits on what one request may ask for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body on `/graphql`, in bytes.
+    pub body_bytes: usize,
+    /// Deepest query nesting.
+    pub query_depth: usize,
+    /// Highest query complexity (fields, with lists multiplied by their page size).
+    pub query_complexity: usize,
+    /// Largest `first` of a connection.
+    pub max_page_size: i32,
+}
+
+/// GraphQL endpoint options.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphqlConfig {
+    /// Serve GraphiQL on `GET /graphql`.
+    pub graphiql: bool,
+    /// Answer introspection queries.
+    pub introspection: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            database: DatabaseConfig::default(),
+            auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
+            graphql: GraphqlConfig::default(),
+            frontend_dir: PathBuf::from("frontend/dist"),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            max_connections: 16,
+            acquire_timeout_secs: 5,
+            log_statements: false,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            jwt_secret: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_days: 30,
+            max_failed_logins: 5,
+            lockout_secs: 15 * 60,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            body_bytes: 2 * 1024 * 1024,
+            query_depth: 12,
+            query_complexity: 5_000,
+            max_page_size: 100,
+        }
+    }
+}
+
+impl Default for GraphqlConfig {
+    fn default() -> Self {
+        GraphqlConfig {
+            graphiql: true,
+            introspection: true,
+        }
+    }
+}
+
+/// Why the configuration could not be read; names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Config {
+    /// Reads defaults, then `file` (or `archportal.toml` if present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file("archportal.toml")),
+        }
+        figment = figment
+            .merge(Env::prefixed("ARCHPORTAL_").split("__").ignore(&["config"]))
+            .merge(Env::raw().only(&["database_url"]));
+        figment.extract().map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("archportal.db").display()
+            ),
+        }
+    }
+}

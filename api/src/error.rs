@@ -1,0 +1,186 @@
+//! The one place where failures become GraphQL errors.
+//!
+//! Every error carries a machine-readable `extensions.code`, the messages in
+//! Kazakh, Russian and English (`extensions.messages`), the input field
+//! concerned when there is one, and a `message` in the caller's language (set
+//! by [`crate::graphql::LocalizeErrors`]). Internal failures are logged with
+//! their cause and returned as `INTERNAL` only.
+
+use archportal_domain::{DomainError, Lang, LocalizedText};
+use archportal_storage::{ConflictDetail, StorageError};
+use async_graphql::{ErrorExtensionValues, Value};
+
+/// A failure as the client sees it.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// Machine-readable code.
+    pub code: &'static str,
+    /// Human messages.
+    pub messages: LocalizedText,
+    /// The input field concerned.
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    /// An error with a code and messages.
+    pub fn new(
+        code: &'static str,
+        kk: impl Into<String>,
+        ru: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            code,
+            messages: LocalizedText::new(kk, ru, en),
+            field: None,
+        }
+    }
+
+    /// Names the input field concerned.
+    pub fn on(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// No valid credentials.
+    pub fn unauthenticated() -> Self {
+        ApiError::new(
+            "UNAUTHENTICATED",
+            "жүйеге кіру қажет",
+            "требуется вход в систему",
+            "sign-in required",
+        )
+    }
+
+    /// An invalid or expired access token.
+    pub fn bad_token() -> Self {
+        ApiError::new(
+            "UNAUTHENTICATED",
+            "кіру белгісі жарамсыз немесе мерзімі өткен: қайта кіріңіз",
+            "токен доступа недействителен или истёк: войдите снова",
+            "the access token is invalid or expired: sign in again",
+        )
+    }
+
+    /// The actor's role does not allow this.
+    pub fn forbidden() -> Self {
+        ApiError::new(
+            "FORBIDDEN",
+            "бұл әрекетке рұқсат жоқ",
+            "нет прав на это действие",
+            "not allowed for your role",
+        )
+    }
+
+    /// A malformed id.
+    pub fn bad_id(field: &str) -> Self {
+        ApiError::new(
+            "INVALID_INPUT",
+            "идентификатор қате",
+            "неверный идентификатор",
+            "not a valid id",
+        )
+        .on(field)
+    }
+
+    /// An unexpected failure; the cause is logged, not returned.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        tracing::error!(error = %cause, source = ?cause.source(), "internal error");
+        ApiError::new(
+            "INTERNAL",
+            "ішкі қате: әрекет орындалмады, деректер өзгертілмеді",
+            "внутренняя ошибка: действие не выполнено, данные не изменены",
+            "internal error: nothing was changed",
+        )
+    }
+
+    /// The message in one language.
+    pub fn message(&self, lang: Lang) -> &str {
+        self.messages.get(lang)
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let code = match e {
+            DomainError::InvalidInput { .. } => "INVALID_INPUT",
+            DomainError::InvalidState { .. } => "CONFLICT",
+            DomainError::Forbidden { .. } => "FORBIDDEN",
+        };
+        ApiError {
+            code,
+            messages: e.messages(),
+            field: e.field().map(str::to_owned),
+        }
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound { entity } => ApiError::new(
+                "NOT_FOUND",
+                format!("табылмады ({entity})"),
+                format!("не найдено ({entity})"),
+                format!("{entity} not found"),
+            ),
+            StorageError::Conflict {
+                field,
+                detail: ConflictDetail::Duplicate,
+            } => ApiError::new(
+                "CONFLICT",
+                "бұл мән бұрыннан тіркелген",
+                "это значение уже зарегистрировано",
+                "this value is already registered",
+            )
+            .on(field),
+            StorageError::Conflict {
+                field,
+                detail: ConflictDetail::StaleVersion,
+            } => ApiError::new(
+                "CONFLICT",
+                "объектіні басқа пайдаланушы өзгертті: жаңартып, қайталаңыз",
+                "объект изменён другим пользователем: обновите и повторите",
+                "the object was changed by someone else: reload and try again",
+            )
+            .on(field),
+            StorageError::Domain(d) => d.into(),
+            StorageError::Unavailable(ref cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                ApiError::new(
+                    "UNAVAILABLE",
+                    "дерекқор уақытша қолжетімсіз: кейінірек қайталаңыз",
+                    "база данных временно недоступна: повторите позже",
+                    "the database is temporarily unavailable: try again later",
+                )
+            }
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let mut ext = ErrorExtensionValues::default();
+        ext.set("code", e.code);
+        let mut messages = async_graphql::indexmap::IndexMap::new();
+        for lang in Lang::ALL {
+            messages.insert(
+                async_graphql::Name::new(lang.code()),
+                Value::from(e.messages.get(lang)),
+            );
+        }
+        ext.set("messages", Value::Object(messages));
+        if let Some(field) = &e.field {
+            ext.set("field", field.as_str());
+        }
+        async_graphql::Error {
+            message: e.messages.en.clone(),
+            source: None,
+            extensions: Some(ext),
+        }
+    }
+}
+
+/// Shorthand for resolver results.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,431 @@
+//! The GraphQL API: schema, request context, conventions.
+//!
+//! Relay connections for every list, `…Input` inputs, `…Payload` results,
+//! errors with `extensions.code`, DataLoaders per request for relations,
+//! depth and complexity limits from configuration.
+
+pub mod object;
+pub mod organization;
+pub mod user;
+pub mod vocabulary;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use archportal_domain::Lang;
+use archportal_domain::access::Actor;
+use archportal_storage::Database;
+use archportal_storage::page::PageRequest;
+use async_graphql::connection::CursorType;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
+};
+use async_graphql::{
+    Context, EmptySubscription, InputValueError, InputValueResult, MergedObject, Response, Scalar,
+    ScalarType, Schema, ServerError, Value,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+
+/// The root query.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    user::UserQuery,
+    organization::OrganizationQuery,
+    object::ObjectQuery,
+    vocabulary::VocabularyQuery,
+);
+
+/// The root mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    user::UserMutation,
+    organization::OrganizationMutation,
+    object::ObjectMutation,
+);
+
+/// The schema type.
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema with the limits in force.
+pub fn build_schema(state: Arc<AppState>) -> ApiSchema {
+    let limits = &state.config.limits;
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.query_depth)
+        .limit_complexity(limits.query_complexity)
+        .extension(LocalizeErrors)
+        .extension(OperationMetrics);
+    if !state.config.graphql.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.data(state).finish()
+}
+
+/// The schema without state, for printing the SDL.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// What the server knows about the request.
+pub struct RequestCtx {
+    /// The signed-in user, if the access token was valid.
+    pub actor: Option<Actor>,
+    /// Set when a token was presented but did not verify.
+    pub bad_token: bool,
+    /// The language for messages.
+    pub lang: Lang,
+    /// Correlates logs with this request.
+    pub request_id: String,
+}
+
+/// Per-request loaders.
+pub struct Loaders {
+    /// Organizations by id.
+    pub organizations: DataLoader<OrganizationLoader>,
+    /// Users by id.
+    pub users: DataLoader<UserLoader>,
+    /// Life-cycle stages by object id.
+    pub stages: DataLoader<StageLoader>,
+    /// Relations by object id.
+    pub relations: DataLoader<RelationLoader>,
+    /// Objects by id.
+    pub objects: DataLoader<ObjectLoader>,
+}
+
+impl Loaders {
+    /// Fresh loaders for one request, so no cached row outlives it.
+    pub fn new(db: &Database) -> Loaders {
+        Loaders {
+            organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn),
+            users: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
+            stages: DataLoader::new(StageLoader(db.clone()), tokio::spawn),
+            relations: DataLoader::new(RelationLoader(db.clone()), tokio::spawn),
+            objects: DataLoader::new(ObjectLoader(db.clone()), tokio::spawn),
+        }
+    }
+}
+
+/// Loads organizations by id.
+pub struct OrganizationLoader(Database);
+/// Loads users by id.
+pub struct UserLoader(Database);
+/// Loads life-cycle stages by object id.
+pub struct StageLoader(Database);
+/// Loads relations by object id.
+pub struct RelationLoader(Database);
+/// Loads objects by id.
+pub struct ObjectLoader(Database);
+
+impl Loader<Uuid> for ObjectLoader {
+    type Value = archportal_storage::object::InformatizationObject;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = archportal_storage::object::get_many(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+impl Loader<Uuid> for OrganizationLoader {
+    type Value = archportal_storage::organization::Organization;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = archportal_storage::organization::get_many(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+impl Loader<Uuid> for UserLoader {
+    type Value = archportal_storage::user::User;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = archportal_storage::user::get_many(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+impl Loader<Uuid> for StageLoader {
+    type Value = Vec<archportal_storage::object::StageEntry>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Self::Value> = HashMap::new();
+        for (id, entry) in archportal_storage::object::stages_of(&self.0, keys).await? {
+            map.entry(id).or_default().push(entry);
+        }
+        Ok(map)
+    }
+}
+
+impl Loader<Uuid> for RelationLoader {
+    type Value = Vec<archportal_storage::object::Relation>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Self::Value> = HashMap::new();
+        for r in archportal_storage::object::relations(&self.0, keys).await? {
+            map.entry(r.object_id).or_default().push(r);
+        }
+        Ok(map)
+    }
+}
+
+/// Shortcuts for resolvers.
+pub trait CtxExt {
+    /// The application state.
+    fn state(&self) -> &Arc<AppState>;
+    /// The request context.
+    fn req(&self) -> &RequestCtx;
+    /// The loaders.
+    fn loaders(&self) -> &Loaders;
+    /// The signed-in actor, or `UNAUTHENTICATED`.
+    fn actor(&self) -> ApiResult<&Actor>;
+}
+
+impl CtxExt for Context<'_> {
+    fn state(&self) -> &Arc<AppState> {
+        self.data_unchecked::<Arc<AppState>>()
+    }
+    fn req(&self) -> &RequestCtx {
+        self.data_unchecked::<RequestCtx>()
+    }
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Loaders>()
+    }
+    fn actor(&self) -> ApiResult<&Actor> {
+        let req = self.req();
+        match &req.actor {
+            Some(actor) => Ok(actor),
+            None if req.bad_token => Err(ApiError::bad_token()),
+            None => Err(ApiError::unauthenticated()),
+        }
+    }
+}
+
+/// Parses a GraphQL `ID` holding a UUID.
+pub fn parse_id(field: &str, id: &async_graphql::ID) -> ApiResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::bad_id(field))
+}
+
+/// An opaque cursor over UUIDv7 ids.
+#[derive(Debug, Clone, Copy)]
+pub struct IdCursor(pub Uuid);
+
+impl CursorType for IdCursor {
+    type Error = String;
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| "not a cursor".to_owned())?;
+        Uuid::from_slice(&bytes)
+            .map(IdCursor)
+            .map_err(|_| "not a cursor".to_owned())
+    }
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0.as_bytes())
+    }
+}
+
+/// Additional connection fields.
+#[derive(async_graphql::SimpleObject)]
+pub struct ConnectionTotal {
+    /// How many items match in all pages.
+    pub total_count: u64,
+}
+
+/// Validates `first`/`after` into a page request: `first` defaults to 20 and
+/// may not exceed the configured maximum.
+pub fn page_request(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<PageRequest> {
+    let max = ctx.state().config.limits.max_page_size;
+    let first = first.unwrap_or(20.min(max));
+    if first < 0 || first > max {
+        return Err(ApiError::new(
+            "INVALID_INPUT",
+            format!("first 0 мен {max} аралығында болуы керек"),
+            format!("first должен быть от 0 до {max}"),
+            format!("first must be between 0 and {max}"),
+        )
+        .on("first"));
+    }
+    let after = match after {
+        Some(cursor) => Some(
+            IdCursor::decode_cursor(&cursor)
+                .map_err(|_| {
+                    ApiError::new(
+                        "INVALID_INPUT",
+                        "курсор қате",
+                        "неверный курсор",
+                        "not a valid cursor",
+                    )
+                    .on("after")
+                })?
+                .0,
+        ),
+        None => None,
+    };
+    Ok(PageRequest {
+        after,
+        limit: u64::try_from(first).unwrap_or(0),
+    })
+}
+
+/// Builds a Relay connection from a storage page.
+pub fn connection<T, N: async_graphql::OutputType>(
+    page: archportal_storage::page::Page<T>,
+    after_given: bool,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> N,
+) -> async_graphql::connection::Connection<IdCursor, N, ConnectionTotal> {
+    let mut conn = async_graphql::connection::Connection::with_additional_fields(
+        after_given,
+        page.has_next,
+        ConnectionTotal {
+            total_count: page.total,
+        },
+    );
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| async_graphql::connection::Edge::new(IdCursor(id(&item)), node(item))),
+    );
+    conn
+}
+
+/// A calendar date in ISO 8601 form, `YYYY-MM-DD` (Asia/Almaty local dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom(format!("not an ISO date YYYY-MM-DD: {s}"))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Sets each error's `message` to the caller's language and gives every
+/// error a code, including those of parsing, validation and limits.
+pub struct LocalizeErrors;
+
+impl ExtensionFactory for LocalizeErrors {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LocalizeErrorsExt)
+    }
+}
+
+struct LocalizeErrorsExt;
+
+fn classify(err: &ServerError) -> (&'static str, [&'static str; 3]) {
+    let m = err.message.as_str();
+    if m.contains("nested too deep") || m.contains("too complex") {
+        (
+            "QUERY_LIMIT",
+            [
+                "сұраным тым күрделі немесе терең: оны бөліңіз",
+                "запрос слишком сложный или глубокий: разделите его",
+                "the query is too deep or too complex: split it",
+            ],
+        )
+    } else {
+        (
+            "INVALID_REQUEST",
+            [
+                "GraphQL сұранымы қате",
+                "некорректный запрос GraphQL",
+                "invalid GraphQL request",
+            ],
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for LocalizeErrorsExt {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let lang = ctx
+            .data_opt::<RequestCtx>()
+            .map(|r| r.lang)
+            .unwrap_or_default();
+        let mut response = next.run(ctx).await;
+        for err in &mut response.errors {
+            let localized = err
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("messages"))
+                .and_then(|m| match m {
+                    Value::Object(map) => map.get(lang.code()).cloned(),
+                    _ => None,
+                });
+            match localized {
+                Some(Value::String(text)) => err.message = text,
+                _ => {
+                    let (code, texts) = classify(err);
+                    let detail = err.message.clone();
+                    let ext = err.extensions.get_or_insert_with(Default::default);
+                    if ext.get("code").is_none() {
+                        ext.set("code", code);
+                    }
+                    let mut messages = async_graphql::indexmap::IndexMap::new();
+                    for (l, t) in Lang::ALL.iter().zip(texts) {
+                        messages.insert(
+                            async_graphql::Name::new(l.code()),
+                            Value::from(format!("{t}: {detail}")),
+                        );
+                    }
+                    ext.set("messages", Value::Object(messages));
+                    let idx = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(1);
+                    err.message = format!("{}: {detail}", texts[idx]);
+                }
+            }
+        }
+        response
+    }
+}
+
+/// Times each operation for `/metrics`.
+pub struct OperationMetrics;
+
+impl ExtensionFactory for OperationMetrics {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationMetricsExt)
+    }
+}
+
+struct OperationMetricsExt;
+
+#[async_trait::async_trait]
+impl Extension for OperationMetricsExt {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let started = Instant::now();
+        let response = next.run(ctx, operation_name).await;
+        if let Some(state) = ctx.data_opt::<Arc<AppState>>() {
+            state.metrics.record_operation(
+                operation_name,
+                response.errors.is_empty(),
+                started.elapsed(),
+            );
+        }
+        response
+    }
+}

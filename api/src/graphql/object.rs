@@ -1,0 +1,568 @@
+//! Informatization objects: the registry's core queries and the owner's mutations.
+
+use archportal_domain::accounting_code::AccountingCode;
+use archportal_domain::object::{ObjectData, ObjectPatch};
+use archportal_storage::object::{self as repo, NewObject, ObjectChange, ObjectFilter};
+use async_graphql::connection::Connection;
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
+};
+use chrono::{DateTime, Utc};
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::organization::Organization;
+use crate::graphql::user::UserRef;
+use crate::graphql::vocabulary::{
+    IntegrationExclusion, LifeCycleStage, ObjectKind, RegistrationStatus, RelationKind,
+};
+use crate::graphql::{ConnectionTotal, CtxExt, Date, IdCursor, connection, page_request, parse_id};
+
+/// An informatization object of e-government.
+pub struct InformatizationObject(pub repo::InformatizationObject);
+
+/// One recorded life-cycle stage.
+#[derive(SimpleObject)]
+pub struct StageEntry {
+    /// The stage.
+    pub stage: LifeCycleStage,
+    /// When it began.
+    pub started_on: Date,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A relation to another object.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct ObjectRelation {
+    /// How this object relates to the target.
+    pub kind: RelationKind,
+    /// The target's id (always shown).
+    pub target_id: ID,
+    #[graphql(skip)]
+    target: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl ObjectRelation {
+    /// The target object, when the caller may read it.
+    async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<InformatizationObject>> {
+        let actor = ctx.actor()?;
+        let found = ctx.loaders().objects.load_one(self.target).await?;
+        Ok(found
+            .filter(|o| actor.can_read(o.organization_id))
+            .map(InformatizationObject))
+    }
+}
+
+/// What a history entry records.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "archportal_storage::object::VersionAction")]
+pub enum ObjectVersionAction {
+    /// The object was recorded.
+    Created,
+    /// Its data, stage or relations changed.
+    Updated,
+    /// It was archived.
+    Archived,
+}
+
+/// One changed field.
+#[derive(SimpleObject)]
+pub struct FieldChange {
+    /// The field, as the API names it.
+    pub field: String,
+    /// The value before.
+    pub from: Option<String>,
+    /// The value after.
+    pub to: Option<String>,
+}
+
+/// One entry of an object's history: who changed what, and when.
+pub struct ObjectVersion(repo::Version);
+
+#[Object]
+impl ObjectVersion {
+    /// The version number this change produced.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// What happened.
+    async fn action(&self) -> ObjectVersionAction {
+        self.0.action.into()
+    }
+    /// When.
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.changed_at
+    }
+    /// Who.
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<UserRef>> {
+        Ok(ctx
+            .loaders()
+            .users
+            .load_one(self.0.actor_id)
+            .await?
+            .map(UserRef))
+    }
+    /// The fields changed.
+    async fn changes(&self) -> Vec<FieldChange> {
+        self.0
+            .changes
+            .iter()
+            .map(|c| FieldChange {
+                field: c.field.clone(),
+                from: c.from.clone(),
+                to: c.to.clone(),
+            })
+            .collect()
+    }
+}
+
+#[Object]
+impl InformatizationObject {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The owner organization.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(ctx
+            .loaders()
+            .organizations
+            .load_one(self.0.organization_id)
+            .await?
+            .map(Organization))
+    }
+    /// Kind of object.
+    async fn kind(&self) -> ObjectKind {
+        self.0.data.kind.into()
+    }
+    /// Full name in Kazakh.
+    async fn name_kk(&self) -> &str {
+        &self.0.data.name_kk
+    }
+    /// Full name in Russian.
+    async fn name_ru(&self) -> &str {
+        &self.0.data.name_ru
+    }
+    /// Short name.
+    async fn short_name(&self) -> &str {
+        &self.0.data.short_name
+    }
+    /// Purpose and description.
+    async fn purpose(&self) -> &str {
+        &self.0.data.purpose
+    }
+    /// Current life-cycle stage.
+    async fn stage(&self) -> LifeCycleStage {
+        self.0.stage.into()
+    }
+    /// When the current stage began.
+    async fn stage_started_on(&self) -> Date {
+        Date(self.0.stage_started_on)
+    }
+    /// Every stage recorded, oldest first.
+    async fn life_cycle(&self, ctx: &Context<'_>) -> ApiResult<Vec<StageEntry>> {
+        let stages = ctx
+            .loaders()
+            .stages
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(stages
+            .into_iter()
+            .map(|s| StageEntry {
+                stage: s.stage.into(),
+                started_on: Date(s.started_on),
+                recorded_at: s.recorded_at,
+            })
+            .collect())
+    }
+    /// Verification status.
+    async fn registration_status(&self) -> RegistrationStatus {
+        self.0.status.into()
+    }
+    /// Accounting code, once registered.
+    async fn accounting_code(&self) -> Option<&str> {
+        self.0.accounting_code.as_ref().map(AccountingCode::as_str)
+    }
+    /// Whether it processes personal data.
+    async fn contains_personal_data(&self) -> bool {
+        self.0.data.contains_personal_data
+    }
+    /// The 001 §3 exclusion it falls under.
+    async fn exclusion(&self) -> Option<IntegrationExclusion> {
+        self.0.data.exclusion.map(Into::into)
+    }
+    /// Relations to other objects.
+    async fn relations(&self, ctx: &Context<'_>) -> ApiResult<Vec<ObjectRelation>> {
+        let rels = ctx
+            .loaders()
+            .relations
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rels
+            .into_iter()
+            .map(|r| ObjectRelation {
+                kind: r.kind.into(),
+                target_id: ID(r.target_id.to_string()),
+                target: r.target_id,
+            })
+            .collect())
+    }
+    /// Version number; pass it as `expectedVersion` to refuse lost updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Whether archived.
+    async fn archived(&self) -> bool {
+        self.0.archived_at.is_some()
+    }
+    /// When archived.
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+    /// Who recorded it.
+    async fn created_by(&self, ctx: &Context<'_>) -> ApiResult<Option<UserRef>> {
+        Ok(ctx
+            .loaders()
+            .users
+            .load_one(self.0.created_by)
+            .await?
+            .map(UserRef))
+    }
+    /// When recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Every change, oldest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<IdCursor, ObjectVersion, ConnectionTotal>> {
+        let after_given = after.is_some();
+        let page = page_request(ctx, first, after)?;
+        let found = repo::history(&ctx.state().db, self.0.id, page).await?;
+        Ok(connection(found, after_given, |v| v.id, ObjectVersion))
+    }
+}
+
+/// Which objects to list.
+#[derive(InputObject, Default)]
+pub struct InformatizationObjectFilter {
+    /// Only this organization's.
+    pub organization_id: Option<ID>,
+    /// Only these kinds.
+    pub kinds: Option<Vec<ObjectKind>>,
+    /// Only these stages.
+    pub stages: Option<Vec<LifeCycleStage>>,
+    /// Only these statuses.
+    pub registration_statuses: Option<Vec<RegistrationStatus>>,
+    /// Only objects with (true) or without (false) personal data.
+    pub contains_personal_data: Option<bool>,
+    /// Include archived objects (default false).
+    pub include_archived: Option<bool>,
+}
+
+/// Object queries.
+#[derive(Default)]
+pub struct ObjectQuery;
+
+fn visible(ctx: &Context<'_>, o: repo::InformatizationObject) -> ApiResult<InformatizationObject> {
+    if ctx.actor()?.can_read(o.organization_id) {
+        Ok(InformatizationObject(o))
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+fn absent_is_none(
+    r: Result<repo::InformatizationObject, archportal_storage::StorageError>,
+) -> ApiResult<Option<repo::InformatizationObject>> {
+    match r {
+        Ok(o) => Ok(Some(o)),
+        Err(archportal_storage::StorageError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[Object]
+impl ObjectQuery {
+    /// One object; null if none has the id. Owners may read only their organization's.
+    async fn informatization_object(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<Option<InformatizationObject>> {
+        ctx.actor()?;
+        let id = parse_id("id", &id)?;
+        absent_is_none(repo::get(&ctx.state().db, id).await)?
+            .map(|o| visible(ctx, o))
+            .transpose()
+    }
+
+    /// One object by accounting code (`IO-YYYY-NNNNNN-CC`, check digits verified).
+    async fn informatization_object_by_code(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> ApiResult<Option<InformatizationObject>> {
+        ctx.actor()?;
+        let code = AccountingCode::parse(&code)?;
+        absent_is_none(repo::get_by_code(&ctx.state().db, &code).await)?
+            .map(|o| visible(ctx, o))
+            .transpose()
+    }
+
+    /// Objects the caller may see, filtered, as a connection in creation order.
+    async fn informatization_objects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InformatizationObjectFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<IdCursor, InformatizationObject, ConnectionTotal>> {
+        let actor = ctx.actor()?;
+        let after_given = after.is_some();
+        let page = page_request(ctx, first, after)?;
+        let f = filter.unwrap_or_default();
+        let filter = ObjectFilter {
+            organization_id: f
+                .organization_id
+                .as_ref()
+                .map(|id| parse_id("filter.organizationId", id))
+                .transpose()?,
+            kinds: f
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            stages: f
+                .stages
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            statuses: f
+                .registration_statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            contains_personal_data: f.contains_personal_data,
+            include_archived: f.include_archived.unwrap_or(false),
+        };
+        let found = repo::list(&ctx.state().db, actor.read_scope(), &filter, page).await?;
+        Ok(connection(
+            found,
+            after_given,
+            |o| o.id,
+            InformatizationObject,
+        ))
+    }
+}
+
+/// A relation to set.
+#[derive(InputObject)]
+pub struct ObjectRelationInput {
+    /// How this object relates to the target.
+    pub kind: RelationKind,
+    /// The target object.
+    pub target_id: ID,
+}
+
+/// A new object.
+#[derive(InputObject)]
+pub struct CreateInformatizationObjectInput {
+    /// Kind.
+    pub kind: ObjectKind,
+    /// Full name in Kazakh, without abbreviations.
+    pub name_kk: String,
+    /// Full name in Russian, without abbreviations.
+    pub name_ru: String,
+    /// Short name.
+    pub short_name: String,
+    /// Purpose and description.
+    pub purpose: String,
+    /// Stage it is in (default CREATION).
+    pub stage: Option<LifeCycleStage>,
+    /// When that stage began (default today).
+    pub stage_started_on: Option<Date>,
+    /// Whether it processes personal data.
+    #[graphql(default)]
+    pub contains_personal_data: bool,
+    /// The 001 §3 exclusion it falls under.
+    pub exclusion: Option<IntegrationExclusion>,
+    /// Relations to other objects.
+    #[graphql(default)]
+    pub relations: Vec<ObjectRelationInput>,
+}
+
+/// A change to an object; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateInformatizationObjectInput {
+    /// The object.
+    pub id: ID,
+    /// Refuse the change if the object's version differs (someone else changed it).
+    pub expected_version: Option<i32>,
+    /// New kind.
+    pub kind: Option<ObjectKind>,
+    /// New full name in Kazakh.
+    pub name_kk: Option<String>,
+    /// New full name in Russian.
+    pub name_ru: Option<String>,
+    /// New short name.
+    pub short_name: Option<String>,
+    /// New purpose.
+    pub purpose: Option<String>,
+    /// Move to this stage …
+    pub stage: Option<LifeCycleStage>,
+    /// … begun on this date (required with `stage`).
+    pub stage_started_on: Option<Date>,
+    /// New personal-data flag.
+    pub contains_personal_data: Option<bool>,
+    /// New exclusion; null clears it.
+    pub exclusion: MaybeUndefined<IntegrationExclusion>,
+    /// The complete new set of relations.
+    pub relations: Option<Vec<ObjectRelationInput>>,
+}
+
+/// An object to archive.
+#[derive(InputObject)]
+pub struct ArchiveInformatizationObjectInput {
+    /// The object.
+    pub id: ID,
+    /// Refuse if the object's version differs.
+    pub expected_version: Option<i32>,
+}
+
+/// The result of an object mutation.
+#[derive(SimpleObject)]
+pub struct InformatizationObjectPayload {
+    /// The object as saved.
+    pub informatization_object: InformatizationObject,
+}
+
+/// Object mutations.
+#[derive(Default)]
+pub struct ObjectMutation;
+
+fn relations(
+    input: Vec<ObjectRelationInput>,
+) -> ApiResult<Vec<(archportal_domain::object::RelationKind, uuid::Uuid)>> {
+    input
+        .into_iter()
+        .map(|r| Ok((r.kind.into(), parse_id("relations.targetId", &r.target_id)?)))
+        .collect()
+}
+
+fn today_almaty() -> chrono::NaiveDate {
+    archportal_domain::calendar::local_date(Utc::now())
+}
+
+#[Object]
+impl ObjectMutation {
+    /// Records a new object of the owner's organization (OWNER), as a draft.
+    async fn create_informatization_object(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateInformatizationObjectInput,
+    ) -> ApiResult<InformatizationObjectPayload> {
+        let actor = ctx.actor()?;
+        let organization_id = actor.organization_id.ok_or_else(ApiError::forbidden)?;
+        let data = ObjectData::parse(
+            input.kind.into(),
+            &input.name_kk,
+            &input.name_ru,
+            &input.short_name,
+            &input.purpose,
+            input.contains_personal_data,
+            input.exclusion.map(Into::into),
+        )?;
+        let new = NewObject {
+            organization_id,
+            data,
+            stage: input.stage.map_or(
+                archportal_domain::object::LifeCycleStage::Creation,
+                Into::into,
+            ),
+            stage_started_on: input.stage_started_on.map_or_else(today_almaty, |d| d.0),
+            relations: relations(input.relations)?,
+        };
+        let saved = repo::create(&ctx.state().db, actor, new).await?;
+        tracing::info!(object = %saved.id, "object created");
+        Ok(InformatizationObjectPayload {
+            informatization_object: InformatizationObject(saved),
+        })
+    }
+
+    /// Changes an object (OWNER of its organization, while not under review);
+    /// every change is kept in its history.
+    async fn update_informatization_object(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateInformatizationObjectInput,
+    ) -> ApiResult<InformatizationObjectPayload> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &input.id)?;
+        let stage = match (input.stage, input.stage_started_on) {
+            (Some(s), Some(d)) => Some((s.into(), d.0)),
+            (Some(s), None) => Some((s.into(), today_almaty())),
+            (None, Some(_)) => {
+                return Err(ApiError::new(
+                    "INVALID_INPUT",
+                    "күн кезеңмен бірге беріледі",
+                    "дата передаётся вместе со стадией",
+                    "stageStartedOn goes with stage",
+                )
+                .on("stageStartedOn"));
+            }
+            (None, None) => None,
+        };
+        let change = ObjectChange {
+            expected_version: input.expected_version,
+            patch: ObjectPatch {
+                kind: input.kind.map(Into::into),
+                name_kk: input.name_kk,
+                name_ru: input.name_ru,
+                short_name: input.short_name,
+                purpose: input.purpose,
+                contains_personal_data: input.contains_personal_data,
+                exclusion: match input.exclusion {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(v) => Some(Some(v.into())),
+                },
+            },
+            stage,
+            relations: input.relations.map(relations).transpose()?,
+        };
+        let saved = repo::update(&ctx.state().db, actor, id, change).await?;
+        Ok(InformatizationObjectPayload {
+            informatization_object: InformatizationObject(saved),
+        })
+    }
+
+    /// Archives an object (OWNER of its organization): it stays readable and
+    /// keeps its accounting code, but no longer changes.
+    async fn archive_informatization_object(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveInformatizationObjectInput,
+    ) -> ApiResult<InformatizationObjectPayload> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &input.id)?;
+        let saved = repo::archive(&ctx.state().db, actor, id, input.expected_version).await?;
+        Ok(InformatizationObjectPayload {
+            informatization_object: InformatizationObject(saved),
+        })
+    }
+}
