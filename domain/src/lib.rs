@@ -9,9 +9,11 @@ pub mod access;
 pub mod accounting_code;
 pub mod calendar;
 pub mod conformance;
+pub mod docx;
 pub mod error;
 pub mod object;
 pub mod organization;
+pub mod pdfa;
 pub mod text;
 pub mod user;
 
