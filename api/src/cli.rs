@@ -68,7 +68,14 @@ pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     Ok(Config::load(cli.config.as_deref())?)
 }
 
-/// `archportal admin create`.
+/// Reads the password from the first line of standard input.
+pub fn read_password_line() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
+    Ok(password.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// `archportal admin create`: creates a user with a password; returns it as stored.
 pub async fn admin_create(
     config: Config,
     email: &str,
@@ -76,7 +83,8 @@ pub async fn admin_create(
     organization: Option<&str>,
     full_name: Option<&str>,
     language: &str,
-) -> anyhow::Result<()> {
+    password: String,
+) -> anyhow::Result<archportal_storage::user::User> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let role = Role::from_code(&role.to_ascii_uppercase()).with_context(|| {
         format!("--role: unknown role {role}; one of OWNER, INTEGRATOR, OPERATOR, ANALYST, ADMIN")
@@ -86,12 +94,6 @@ pub async fn admin_create(
     if role.requires_organization() && organization.is_none() {
         bail!("--organization BIN is required for role OWNER");
     }
-    let mut password = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut password)
-        .context("reading the password from standard input")?;
-    let password = password.trim_end_matches(['\n', '\r']).to_owned();
     check_password(&password, &email).map_err(|e| anyhow::anyhow!("password: {e}"))?;
 
     let state = crate::build_state(config).await?;
@@ -128,6 +130,6 @@ pub async fn admin_create(
         }
         other => anyhow::Error::new(other),
     })?;
-    println!("created {} {} ({})", user.role, user.email, user.id);
-    Ok(())
+    state.db.clone().close().await?;
+    Ok(user)
 }

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 
-use archportal_api::cli::{AdminAction, Cli, Command, admin_create, load_config};
+use archportal_api::cli::{AdminAction, Cli, Command, admin_create, load_config, read_password_line};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -38,15 +38,18 @@ async fn main() -> anyhow::Result<()> {
                 },
         }) => {
             let config = load_config(&cli)?;
-            admin_create(
+            let password = read_password_line()?;
+            let user = admin_create(
                 config,
                 email,
                 role,
                 organization.as_deref(),
                 full_name.as_deref(),
                 language,
+                password,
             )
             .await?;
+            println!("created {} {} ({})", user.role, user.email, user.id);
         }
         Some(Command::Schema) => print!("{}", archportal_api::graphql::sdl()),
     }

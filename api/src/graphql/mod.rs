@@ -332,9 +332,24 @@ impl ExtensionFactory for LocalizeErrors {
 
 struct LocalizeErrorsExt;
 
+/// The argument named in an async-graphql validation message (`argument "input.kind"`).
+fn argument_of(message: &str) -> Option<String> {
+    let rest = message.split("argument \"").nth(1)?;
+    Some(rest.split('"').next()?.to_owned())
+}
+
 fn classify(err: &ServerError) -> (&'static str, [&'static str; 3]) {
     let m = err.message.as_str();
-    if m.contains("nested too deep") || m.contains("too complex") {
+    let bad_value = ["Invalid value for argument", "Failed to parse", "Invalid value for variable"]
+        .iter()
+        .any(|p| m.starts_with(p))
+        || m.contains("does not contain the value");
+    if bad_value {
+        (
+            "INVALID_INPUT",
+            ["мән қате немесе рұқсат етілмеген", "недопустимое значение", "invalid value"],
+        )
+    } else if m.contains("nested too deep") || m.contains("too complex") {
         (
             "QUERY_LIMIT",
             [
@@ -377,9 +392,13 @@ impl Extension for LocalizeErrorsExt {
                 _ => {
                     let (code, texts) = classify(err);
                     let detail = err.message.clone();
+                    let field = argument_of(&detail);
                     let ext = err.extensions.get_or_insert_with(Default::default);
                     if ext.get("code").is_none() {
                         ext.set("code", code);
+                    }
+                    if let (Some(field), "INVALID_INPUT") = (field, code) {
+                        ext.set("field", field);
                     }
                     let mut messages = async_graphql::indexmap::IndexMap::new();
                     for (l, t) in Lang::ALL.iter().zip(texts) {

@@ -1,0 +1,239 @@
+/**
+ * The GraphQL client: plain `fetch` with operations typed by codegen, and
+ * the session (access token in memory, refresh token in sessionStorage,
+ * refreshed before expiry and on UNAUTHENTICATED).
+ */
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import { LoginDocument, LogoutDocument, RefreshTokenDocument, type SessionFieldsFragment } from './generated';
+
+export type ApiLang = 'kk' | 'ru' | 'en';
+
+/** One GraphQL error as the API reports it. */
+export interface GraphQLErrorItem {
+  message: string;
+  code: string;
+  /** The input field concerned, for input errors. */
+  field?: string;
+  /** The message in each language. */
+  messages?: Partial<Record<ApiLang, string>>;
+}
+
+/** A request refused by the API (`errors`), or a transport failure (`code: NETWORK`). */
+export class ApiError extends Error {
+  readonly errors: GraphQLErrorItem[];
+  constructor(errors: GraphQLErrorItem[]) {
+    super(errors.map((e) => `${e.code}: ${e.message}`).join('; '));
+    this.name = 'ApiError';
+    this.errors = errors;
+  }
+  has(code: string): boolean {
+    return this.errors.some((e) => e.code === code);
+  }
+}
+
+export function networkError(): ApiError {
+  return new ApiError([{ code: 'NETWORK', message: 'network error' }]);
+}
+
+let requestLang: ApiLang = 'ru';
+/** Sets `Accept-Language` for every later request. */
+export function setRequestLanguage(lang: ApiLang) {
+  requestLang = lang;
+}
+
+/** Where the API lives (same origin: the server serves the UI). */
+export const GRAPHQL_URL = '/graphql';
+
+type Doc<R, V> = DocumentTypeDecoration<R, V> & { toString(): string };
+
+function operationName(query: string): string | undefined {
+  return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1];
+}
+
+interface RawResponse<R> {
+  data?: R | null;
+  errors?: Array<{ message?: string; extensions?: { code?: string; field?: string; messages?: Partial<Record<ApiLang, string>> } }>;
+}
+
+/** One POST without any session handling. */
+async function post<R, V>(doc: Doc<R, V>, variables: V | undefined, token: string | null): Promise<R> {
+  const query = doc.toString();
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+    'Accept-Language': requestLang,
+  };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(GRAPHQL_URL, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables: variables ?? {}, operationName: operationName(query) }),
+    });
+  } catch {
+    throw networkError();
+  }
+  let body: RawResponse<R>;
+  try {
+    body = (await res.json()) as RawResponse<R>;
+  } catch {
+    throw new ApiError([{ code: res.ok ? 'INTERNAL' : `HTTP_${res.status}`, message: res.statusText }]);
+  }
+  if (body.errors?.length) {
+    throw new ApiError(
+      body.errors.map((e) => ({
+        message: e.message ?? '',
+        code: e.extensions?.code ?? 'INTERNAL',
+        ...(e.extensions?.field ? { field: e.extensions.field } : {}),
+        ...(e.extensions?.messages ? { messages: e.extensions.messages } : {}),
+      })),
+    );
+  }
+  if (body.data == null) throw new ApiError([{ code: 'INTERNAL', message: 'no data' }]);
+  return body.data;
+}
+
+// ---------------------------------------------------------------- session
+
+export type SessionUser = SessionFieldsFragment['user'];
+export type SessionEvent = { kind: 'signedIn'; user: SessionUser } | { kind: 'signedOut'; expired: boolean };
+
+const REFRESH_KEY = 'archportal.refreshToken';
+/** Refresh this long before the access token expires. */
+const REFRESH_MARGIN_MS = 60_000;
+
+let accessToken: string | null = null;
+let accessExpiresAt = 0;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let refreshing: Promise<boolean> | null = null;
+const listeners = new Set<(e: SessionEvent) => void>();
+
+function storedRefreshToken(): string | null {
+  try {
+    return sessionStorage.getItem(REFRESH_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function emit(e: SessionEvent) {
+  for (const l of listeners) l(e);
+}
+
+/** Subscribes to sign-in/sign-out; returns the unsubscribe function. */
+export function onSessionChange(l: (e: SessionEvent) => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
+function applySession(s: SessionFieldsFragment) {
+  accessToken = s.accessToken;
+  accessExpiresAt = Date.parse(s.accessTokenExpiresAt) || Date.now() + 5 * 60_000;
+  try {
+    sessionStorage.setItem(REFRESH_KEY, s.refreshToken);
+  } catch {
+    /* storage disabled: the session lasts as long as the access token */
+  }
+  clearTimeout(refreshTimer);
+  const delay = Math.max(5_000, accessExpiresAt - Date.now() - REFRESH_MARGIN_MS);
+  refreshTimer = setTimeout(() => void refreshSession(), delay);
+  emit({ kind: 'signedIn', user: s.user });
+}
+
+function clearSession(expired: boolean) {
+  const had = accessToken !== null || storedRefreshToken() !== null;
+  accessToken = null;
+  accessExpiresAt = 0;
+  clearTimeout(refreshTimer);
+  try {
+    sessionStorage.removeItem(REFRESH_KEY);
+  } catch {
+    /* ignore */
+  }
+  if (had || !expired) emit({ kind: 'signedOut', expired });
+}
+
+/** Whether a session can be resumed (a refresh token is stored). */
+export function hasStoredSession(): boolean {
+  return storedRefreshToken() !== null;
+}
+
+/**
+ * Exchanges the refresh token for a new pair. Only one refresh runs at a
+ * time: a refresh token works once, and presenting it twice revokes the
+ * session. Resolves false when there is no session any more.
+ */
+export function refreshSession(): Promise<boolean> {
+  if (refreshing) return refreshing;
+  const token = storedRefreshToken();
+  if (!token) return Promise.resolve(false);
+  refreshing = post(RefreshTokenDocument, { input: { refreshToken: token } }, null)
+    .then((d) => {
+      applySession(d.refreshToken);
+      return true;
+    })
+    .catch((e: unknown) => {
+      if (e instanceof ApiError && e.has('NETWORK')) {
+        // Keep the tokens; try again a little later.
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(() => void refreshSession(), 15_000);
+        throw e;
+      }
+      clearSession(true);
+      return false;
+    })
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+export async function signIn(email: string, password: string): Promise<SessionUser> {
+  const d = await post(LoginDocument, { input: { email, password } }, null);
+  applySession(d.login);
+  return d.login.user;
+}
+
+export async function signOut(): Promise<void> {
+  const token = storedRefreshToken();
+  clearSession(false);
+  if (token) {
+    try {
+      await post(LogoutDocument, { input: { refreshToken: token } }, null);
+    } catch {
+      /* the session is gone locally either way */
+    }
+  }
+}
+
+/**
+ * Runs an operation with the session: refreshes first when the access token
+ * is about to expire, and once more (then retries) on UNAUTHENTICATED.
+ */
+export async function gql<R, V>(doc: Doc<R, V>, variables?: V): Promise<R> {
+  if (accessToken && Date.now() > accessExpiresAt - 5_000) await refreshSession();
+  const sent = accessToken;
+  try {
+    return await post(doc, variables, sent);
+  } catch (e) {
+    if (!(e instanceof ApiError) || !e.has('UNAUTHENTICATED') || !hasStoredSession()) throw e;
+    // Another request may have refreshed meanwhile.
+    if (accessToken === sent && !(await refreshSession())) throw e;
+    return post(doc, variables, accessToken);
+  }
+}
+
+/** For tests: forget everything. */
+export function resetSessionForTests() {
+  accessToken = null;
+  accessExpiresAt = 0;
+  clearTimeout(refreshTimer);
+  refreshing = null;
+  listeners.clear();
+  try {
+    sessionStorage.clear();
+  } catch {
+    /* ignore */
+  }
+}

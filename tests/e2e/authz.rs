@@ -1,0 +1,193 @@
+//! The authorization matrix: every mutation and sensitive query, run as
+//! anonymous and as every role (with an owner of another organization), each
+//! cell checked for the allowed answer or the right refusal.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{Backend, TestApp, bin};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    OwnerA,
+    OwnerB,
+    Integrator,
+    Operator,
+    Analyst,
+    Admin,
+}
+
+use Who::*;
+
+/// Denied cells run first; `OwnerA` last, since some of its allowed cells change state.
+const ORDER: [Who; 7] = [Anonymous, OwnerB, Integrator, Operator, Analyst, Admin, OwnerA];
+
+struct Op {
+    name: &'static str,
+    query: &'static str,
+    vars: fn(&Fixture, Who) -> Value,
+    allowed: &'static [Who],
+    /// Checks an allowed answer's data beyond "no error".
+    check: Option<fn(&Fixture, Who, &Value)>,
+}
+
+struct Fixture {
+    org_a: String,
+    object_a: String,
+    archive_a: String,
+}
+
+const READERS: &[Who] = &[OwnerA, Integrator, Operator, Analyst, Admin];
+const SIGNED_IN: &[Who] = &[OwnerA, OwnerB, Integrator, Operator, Analyst, Admin];
+
+fn who_tag(w: Who) -> String {
+    format!("{w:?}").to_lowercase()
+}
+
+fn ops() -> Vec<Op> {
+    vec![
+        Op {
+            name: "createOrganization",
+            query: "mutation($i:CreateOrganizationInput!){ createOrganization(input:$i){ organization { id } } }",
+            vars: |_, _| json!({"i": {"bin": bin("24024000007"), "nameKk": "Жаңа", "nameRu": "Новая", "kind": "STATE_LEGAL_ENTITY"}}),
+            allowed: &[Admin],
+            check: None,
+        },
+        Op {
+            name: "createUser",
+            query: "mutation($i:CreateUserInput!){ createUser(input:$i){ user { id } } }",
+            vars: |_, w| json!({"i": {"email": format!("new-{}@gov.kz", who_tag(w)), "fullName": "Жаңа қызметкер", "role": "ANALYST"}}),
+            allowed: &[Admin],
+            check: None,
+        },
+        Op {
+            name: "createInformatizationObject",
+            query: "mutation($i:CreateInformatizationObjectInput!){ createInformatizationObject(input:$i){ informatizationObject { id } } }",
+            vars: |_, _| json!({"i": {"kind": "INTERNET_RESOURCE", "nameKk": "Сайт", "nameRu": "Сайт", "shortName": "web", "purpose": "Ақпарат"}}),
+            allowed: &[OwnerA, OwnerB],
+            check: None,
+        },
+        Op {
+            name: "updateInformatizationObject",
+            query: "mutation($i:UpdateInformatizationObjectInput!){ updateInformatizationObject(input:$i){ informatizationObject { purpose } } }",
+            vars: |f, w| json!({"i": {"id": f.object_a, "purpose": format!("set by {}", who_tag(w))}}),
+            allowed: &[OwnerA],
+            check: Some(|_, _, d| assert_eq!(d["updateInformatizationObject"]["informatizationObject"]["purpose"], "set by ownera")),
+        },
+        Op {
+            name: "archiveInformatizationObject",
+            query: "mutation($i:ArchiveInformatizationObjectInput!){ archiveInformatizationObject(input:$i){ informatizationObject { archived } } }",
+            vars: |f, _| json!({"i": {"id": f.archive_a}}),
+            allowed: &[OwnerA],
+            check: None,
+        },
+        Op {
+            name: "organization",
+            query: "query($id:ID!){ organization(id:$id){ id bin } }",
+            vars: |f, _| json!({"id": f.org_a}),
+            allowed: READERS,
+            check: Some(|f, _, d| assert_eq!(d["organization"]["id"], f.org_a.as_str())),
+        },
+        Op {
+            name: "organizations",
+            query: "{ organizations(first: 50) { totalCount edges { node { id } } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|f, w, d| {
+                let ids: Vec<&str> = d["organizations"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+                match w {
+                    OwnerB => assert!(!ids.contains(&f.org_a.as_str()) && ids.len() == 1, "an owner sees only its organization"),
+                    _ => assert!(ids.contains(&f.org_a.as_str())),
+                }
+            }),
+        },
+        Op {
+            name: "users",
+            query: "{ users(first: 50) { totalCount edges { node { email } } } }",
+            vars: |_, _| json!({}),
+            allowed: &[Admin],
+            check: None,
+        },
+        Op {
+            name: "informatizationObject",
+            query: "query($id:ID!){ informatizationObject(id:$id){ id history { totalCount } } }",
+            vars: |f, _| json!({"id": f.object_a}),
+            allowed: READERS,
+            check: Some(|f, _, d| assert_eq!(d["informatizationObject"]["id"], f.object_a.as_str())),
+        },
+        Op {
+            name: "informatizationObjects",
+            query: "{ informatizationObjects(first: 50, filter: {includeArchived: true}) { totalCount edges { node { id organization { id } } } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|f, w, d| {
+                let orgs: Vec<&str> = d["informatizationObjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["organization"]["id"].as_str().unwrap()).collect();
+                if w == OwnerB {
+                    assert!(!orgs.contains(&f.org_a.as_str()), "owner B must not list A's objects");
+                } else if w != OwnerA {
+                    assert!(orgs.contains(&f.org_a.as_str()));
+                }
+            }),
+        },
+    ]
+}
+
+async fn matrix(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let org_a = app.create_org(&admin, &bin("24014000001"), "Организация А").await;
+    let org_b = app.create_org(&admin, &bin("24014000004"), "Организация Б").await;
+    let owner_a = app.create_user(&admin, "owner-a@gov.kz", "OWNER", Some(&org_a)).await;
+    let owner_b = app.create_user(&admin, "owner-b@gov.kz", "OWNER", Some(&org_b)).await;
+    let integrator = app.create_user(&admin, "integrator@gov.kz", "INTEGRATOR", None).await;
+    let operator = app.create_user(&admin, "operator@gov.kz", "OPERATOR", None).await;
+    let analyst = app.create_user(&admin, "analyst@gov.kz", "ANALYST", None).await;
+    let fixture = Fixture {
+        object_a: app.create_object(&owner_a, "А-1").await,
+        archive_a: app.create_object(&owner_a, "А-2").await,
+        org_a,
+    };
+    let token = |w: Who| -> Option<&str> {
+        match w {
+            Anonymous => None,
+            OwnerA => Some(&owner_a),
+            OwnerB => Some(&owner_b),
+            Integrator => Some(&integrator),
+            Operator => Some(&operator),
+            Analyst => Some(&analyst),
+            Admin => Some(&admin),
+        }
+    };
+    let mut table = String::new();
+    for op in ops() {
+        let mut row = format!("{:<30}", op.name);
+        for who in ORDER {
+            let body = app.gql(token(who), op.query, (op.vars)(&fixture, who)).await;
+            let allowed = op.allowed.contains(&who);
+            if allowed {
+                assert!(body.get("errors").is_none(), "{} as {who:?} should be allowed: {body}", op.name);
+                if let Some(check) = op.check {
+                    check(&fixture, who, &body["data"]);
+                }
+                row.push_str(" allow ");
+            } else {
+                let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none");
+                let expected = if who == Anonymous { "UNAUTHENTICATED" } else { "FORBIDDEN" };
+                assert_eq!(code, expected, "{} as {who:?} should be refused: {body}", op.name);
+                row.push_str(" deny  ");
+            }
+        }
+        table.push_str(&row);
+        table.push('\n');
+    }
+    // The refused mutations changed nothing.
+    let o = app.ok(Some(&owner_a), "query($id:ID!){ informatizationObject(id:$id){ version history { totalCount } } }", json!({"id": fixture.object_a})).await;
+    assert_eq!(o["informatizationObject"], json!({"version": 2, "history": {"totalCount": 2}}));
+    let orgs = app.ok(Some(&admin), "{ organizations { totalCount } }", json!({})).await;
+    assert_eq!(orgs["organizations"]["totalCount"], 3);
+    println!("{:<30} {}\n{table}", "operation", ORDER.map(|w| format!("{:<6}", format!("{w:?}").chars().take(6).collect::<String>())).join(" "));
+    app.finish().await;
+}
+
+both!(matrix);

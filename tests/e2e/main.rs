@@ -1,0 +1,9 @@
+//! End-to-end tests: the real `archportal` server on a free port, talked to
+//! over HTTP, on a fresh SQLite file and on a fresh PostgreSQL database.
+
+#![expect(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+mod support;
+
+mod authz;
+mod foundation;

@@ -1,0 +1,192 @@
+//! `TestApp`: starts the server on port 0 with a fresh database and offers
+//! GraphQL helpers. `both!` runs a scenario on SQLite and on PostgreSQL.
+
+use std::path::PathBuf;
+
+use archportal_api::config::Config;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+fn pg_admin_url() -> String {
+    std::env::var("ARCHPORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A running server with its own database and data directory.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    pub config: Config,
+    server: Option<archportal_api::Server>,
+    pg_database: Option<String>,
+}
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let data_dir = std::env::temp_dir().join(format!("archportal-test-{id}"));
+        let mut config = Config { data_dir: data_dir.clone(), listen: "127.0.0.1:0".parse().unwrap(), ..Config::default() };
+        config.frontend_dir = data_dir.join("no-frontend");
+        let mut pg_database = None;
+        if backend == Backend::Postgres {
+            let name = format!("archportal_test_{id}");
+            let admin = sea_orm::Database::connect(pg_admin_url())
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {} is required for the PostgreSQL run: {e}", pg_admin_url()));
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin.close().await.unwrap();
+            let base = pg_admin_url();
+            let server_part = base.rsplit_once('/').map_or(base.as_str(), |(s, _)| s);
+            config.database_url = Some(format!("{server_part}/{name}"));
+            pg_database = Some(name);
+        }
+        tweak(&mut config);
+        let server = archportal_api::serve(config.clone()).await.unwrap();
+        TestApp {
+            base: format!("http://{}", server.addr),
+            client: reqwest::Client::new(),
+            data_dir,
+            config,
+            server: Some(server),
+            pg_database,
+        }
+    }
+
+    /// Stops the server and removes its database and files.
+    pub async fn finish(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.unwrap();
+        }
+        if let Some(name) = self.pg_database.take() {
+            let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+            admin.close().await.unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+
+    /// Posts a GraphQL request; returns the whole response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self.client.post(format!("{}/graphql", self.base)).json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Posts and insists on success; returns `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Creates a user directly through the CLI's library function and signs in.
+    pub async fn bootstrap(&self, email: &str, role: &str, organization_bin: Option<&str>) -> String {
+        archportal_api::cli::admin_create(self.config.clone(), email, role, organization_bin, None, "ru", PASSWORD.to_owned())
+            .await
+            .unwrap();
+        self.login(email).await
+    }
+
+    pub async fn login(&self, email: &str) -> String {
+        let data = self
+            .ok(None, "mutation($e:String!,$p:String!){ login(input:{email:$e,password:$p}){ accessToken } }", json!({"e": email, "p": PASSWORD}))
+            .await;
+        data["login"]["accessToken"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an organization as `admin`; returns its id.
+    pub async fn create_org(&self, admin: &str, bin: &str, name: &str) -> String {
+        let data = self
+            .ok(
+                Some(admin),
+                "mutation($i:CreateOrganizationInput!){ createOrganization(input:$i){ organization { id } } }",
+                json!({"i": {"bin": bin, "nameKk": format!("{name} (kk)"), "nameRu": name, "kind": "STATE_BODY"}}),
+            )
+            .await;
+        data["createOrganization"]["organization"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a user as `admin` and signs in as that user.
+    pub async fn create_user(&self, admin: &str, email: &str, role: &str, org: Option<&str>) -> String {
+        self.ok(
+            Some(admin),
+            "mutation($i:CreateUserInput!){ createUser(input:$i){ user { id } } }",
+            json!({"i": {"email": email, "fullName": email, "role": role, "organizationId": org, "password": PASSWORD}}),
+        )
+        .await;
+        self.login(email).await
+    }
+
+    /// Creates an object as `owner`; returns its id.
+    pub async fn create_object(&self, owner: &str, short: &str) -> String {
+        let data = self
+            .ok(
+                Some(owner),
+                "mutation($i:CreateInformatizationObjectInput!){ createInformatizationObject(input:$i){ informatizationObject { id } } }",
+                json!({"i": {
+                    "kind": "INFORMATION_SYSTEM",
+                    "nameKk": format!("{short} ақпараттық жүйесі"),
+                    "nameRu": format!("Информационная система {short}"),
+                    "shortName": short,
+                    "purpose": "Мемлекеттік қызметтерді автоматтандыру",
+                }}),
+            )
+            .await;
+        data["createInformatizationObject"]["informatizationObject"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body:#}"))
+}
+
+/// A valid BIN built from 11 digits (check digit computed as the law says).
+pub fn bin(head: &str) -> String {
+    let d: Vec<u32> = head.bytes().map(|b| u32::from(b - b'0')).collect();
+    assert_eq!(d.len(), 11);
+    let w1 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    let w2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
+    let mut c = d.iter().zip(w1).map(|(a, b)| a * b).sum::<u32>() % 11;
+    if c == 10 {
+        c = d.iter().zip(w2).map(|(a, b)| a * b).sum::<u32>() % 11;
+    }
+    assert!(c < 10, "{head} has no valid BIN");
+    format!("{head}{c}")
+}
+
+/// Runs an async scenario `fn(Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}
