@@ -71,7 +71,10 @@ pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
 /// Reads the password from the first line of standard input.
 pub fn read_password_line() -> anyhow::Result<String> {
     let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("reading the password from standard input")?;
     Ok(password.trim_end_matches(['\n', '\r']).to_owned())
 }
 

@@ -2,7 +2,9 @@
 
 use clap::Parser;
 
-use archportal_api::cli::{AdminAction, Cli, Command, admin_create, load_config, read_password_line};
+use archportal_api::cli::{
+    AdminAction, Cli, Command, admin_create, load_config, read_password_line,
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

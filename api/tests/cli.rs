@@ -18,39 +18,117 @@ fn temp_dir() -> PathBuf {
 }
 
 fn uuid_like() -> String {
-    format!("{}-{}", std::process::id(), Instant::now().elapsed().as_nanos() ^ u128::from(rand_seed()))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos() ^ u128::from(rand_seed())
+    )
 }
 
 fn rand_seed() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos().into()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+        .into()
 }
 
 fn archportal(data_dir: &Path, db: Option<&str>, args: &[&str], stdin: &str) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_archportal"));
-    cmd.args(args).env("ARCHPORTAL_DATA_DIR", data_dir).env_remove("DATABASE_URL").env_remove("ARCHPORTAL_CONFIG");
+    cmd.args(args)
+        .env("ARCHPORTAL_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ARCHPORTAL_CONFIG");
     if let Some(url) = db {
         cmd.env("DATABASE_URL", url);
     }
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn admin_create_behaves(data_dir: &Path, db: Option<&str>) {
-    let ok = archportal(data_dir, db, &["admin", "create", "--email", "First.Admin@Gov.KZ", "--role", "admin"], "a very long password\n");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = archportal(
+        data_dir,
+        db,
+        &[
+            "admin",
+            "create",
+            "--email",
+            "First.Admin@Gov.KZ",
+            "--role",
+            "admin",
+        ],
+        "a very long password\n",
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).starts_with("created ADMIN first.admin@gov.kz ("));
-    let again = archportal(data_dir, db, &["admin", "create", "--email", "first.admin@gov.kz", "--role", "ADMIN"], "a very long password\n");
+    let again = archportal(
+        data_dir,
+        db,
+        &[
+            "admin",
+            "create",
+            "--email",
+            "first.admin@gov.kz",
+            "--role",
+            "ADMIN",
+        ],
+        "a very long password\n",
+    );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    let short = archportal(data_dir, db, &["admin", "create", "--email", "b@gov.kz", "--role", "ADMIN"], "short\n");
+    let short = archportal(
+        data_dir,
+        db,
+        &["admin", "create", "--email", "b@gov.kz", "--role", "ADMIN"],
+        "short\n",
+    );
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("12 to 128"));
-    let owner = archportal(data_dir, db, &["admin", "create", "--email", "c@gov.kz", "--role", "OWNER"], "a very long password\n");
+    let owner = archportal(
+        data_dir,
+        db,
+        &["admin", "create", "--email", "c@gov.kz", "--role", "OWNER"],
+        "a very long password\n",
+    );
     assert!(String::from_utf8_lossy(&owner.stderr).contains("--organization"));
-    let missing_org = archportal(data_dir, db, &["admin", "create", "--email", "c@gov.kz", "--role", "OWNER", "--organization", "940140000385"], "a very long password\n");
+    let missing_org = archportal(
+        data_dir,
+        db,
+        &[
+            "admin",
+            "create",
+            "--email",
+            "c@gov.kz",
+            "--role",
+            "OWNER",
+            "--organization",
+            "940140000385",
+        ],
+        "a very long password\n",
+    );
     assert!(String::from_utf8_lossy(&missing_org.stderr).contains("no organization with BIN"));
-    let bad_role = archportal(data_dir, db, &["admin", "create", "--email", "d@gov.kz", "--role", "KING"], "a very long password\n");
+    let bad_role = archportal(
+        data_dir,
+        db,
+        &["admin", "create", "--email", "d@gov.kz", "--role", "KING"],
+        "a very long password\n",
+    );
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role"));
 }
 
@@ -58,23 +136,43 @@ fn admin_create_behaves(data_dir: &Path, db: Option<&str>) {
 fn admin_create_on_sqlite_uses_the_data_dir() {
     let dir = temp_dir();
     admin_create_behaves(&dir, None);
-    assert!(dir.join("archportal.db").is_file(), "the SQLite file lives in ARCHPORTAL_DATA_DIR");
+    assert!(
+        dir.join("archportal.db").is_file(),
+        "the SQLite file lives in ARCHPORTAL_DATA_DIR"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn admin_create_on_postgres() {
-    let base = std::env::var("ARCHPORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let base = std::env::var("ARCHPORTAL_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("archportal_cli_{}", std::process::id());
-    let admin = sea_orm::Database::connect(&base).await.expect("PostgreSQL is required for this test");
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let admin = sea_orm::Database::connect(&base)
+        .await
+        .expect("PostgreSQL is required for this test");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
     let dir = temp_dir();
     let (d, u) = (dir.clone(), url.clone());
-    tokio::task::spawn_blocking(move || admin_create_behaves(&d, Some(&u))).await.unwrap();
-    assert!(!dir.join("archportal.db").exists(), "DATABASE_URL switches away from SQLite");
-    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    tokio::task::spawn_blocking(move || admin_create_behaves(&d, Some(&u)))
+        .await
+        .unwrap();
+    assert!(
+        !dir.join("archportal.db").exists(),
+        "DATABASE_URL switches away from SQLite"
+    );
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -90,15 +188,29 @@ fn serve_prints_its_url_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches('/').to_owned();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
     let addr = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(stream, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut reply = String::new();
     std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let started = Instant::now();
     loop {
@@ -106,7 +218,10 @@ fn serve_prints_its_url_and_stops_on_sigterm() {
             assert!(exit.success(), "exit after SIGTERM: {exit}");
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "did not stop on SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::fs::remove_dir_all(dir).unwrap();

@@ -10,5 +10,8 @@ fn committed_schema_matches_the_code() {
         std::fs::write(&path, &actual).expect("writing api/schema.graphql");
         return;
     }
-    assert!(committed == actual, "api/schema.graphql is stale: run `make schema` and commit it");
+    assert!(
+        committed == actual,
+        "api/schema.graphql is stale: run `make schema` and commit it"
+    );
 }

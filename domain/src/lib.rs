@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounting_code;
 pub mod calendar;
 pub mod conformance;
+pub mod document;
 pub mod docx;
 pub mod error;
 pub mod object;

@@ -21,7 +21,9 @@ enum Who {
 use Who::*;
 
 /// Denied cells run first; `OwnerA` last, since some of its allowed cells change state.
-const ORDER: [Who; 7] = [Anonymous, OwnerB, Integrator, Operator, Analyst, Admin, OwnerA];
+const ORDER: [Who; 7] = [
+    Anonymous, OwnerB, Integrator, Operator, Analyst, Admin, OwnerA,
+];
 
 struct Op {
     name: &'static str,
@@ -73,7 +75,12 @@ fn ops() -> Vec<Op> {
             query: "mutation($i:UpdateInformatizationObjectInput!){ updateInformatizationObject(input:$i){ informatizationObject { purpose } } }",
             vars: |f, w| json!({"i": {"id": f.object_a, "purpose": format!("set by {}", who_tag(w))}}),
             allowed: &[OwnerA],
-            check: Some(|_, _, d| assert_eq!(d["updateInformatizationObject"]["informatizationObject"]["purpose"], "set by ownera")),
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["updateInformatizationObject"]["informatizationObject"]["purpose"],
+                    "set by ownera"
+                )
+            }),
         },
         Op {
             name: "archiveInformatizationObject",
@@ -95,9 +102,17 @@ fn ops() -> Vec<Op> {
             vars: |_, _| json!({}),
             allowed: SIGNED_IN,
             check: Some(|f, w, d| {
-                let ids: Vec<&str> = d["organizations"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+                let ids: Vec<&str> = d["organizations"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap())
+                    .collect();
                 match w {
-                    OwnerB => assert!(!ids.contains(&f.org_a.as_str()) && ids.len() == 1, "an owner sees only its organization"),
+                    OwnerB => assert!(
+                        !ids.contains(&f.org_a.as_str()) && ids.len() == 1,
+                        "an owner sees only its organization"
+                    ),
                     _ => assert!(ids.contains(&f.org_a.as_str())),
                 }
             }),
@@ -114,7 +129,9 @@ fn ops() -> Vec<Op> {
             query: "query($id:ID!){ informatizationObject(id:$id){ id history { totalCount } } }",
             vars: |f, _| json!({"id": f.object_a}),
             allowed: READERS,
-            check: Some(|f, _, d| assert_eq!(d["informatizationObject"]["id"], f.object_a.as_str())),
+            check: Some(|f, _, d| {
+                assert_eq!(d["informatizationObject"]["id"], f.object_a.as_str())
+            }),
         },
         Op {
             name: "informatizationObjects",
@@ -122,9 +139,17 @@ fn ops() -> Vec<Op> {
             vars: |_, _| json!({}),
             allowed: SIGNED_IN,
             check: Some(|f, w, d| {
-                let orgs: Vec<&str> = d["informatizationObjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["organization"]["id"].as_str().unwrap()).collect();
+                let orgs: Vec<&str> = d["informatizationObjects"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["organization"]["id"].as_str().unwrap())
+                    .collect();
                 if w == OwnerB {
-                    assert!(!orgs.contains(&f.org_a.as_str()), "owner B must not list A's objects");
+                    assert!(
+                        !orgs.contains(&f.org_a.as_str()),
+                        "owner B must not list A's objects"
+                    );
                 } else if w != OwnerA {
                     assert!(orgs.contains(&f.org_a.as_str()));
                 }
@@ -136,13 +161,27 @@ fn ops() -> Vec<Op> {
 async fn matrix(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
-    let org_a = app.create_org(&admin, &bin("24014000001"), "Организация А").await;
-    let org_b = app.create_org(&admin, &bin("24014000004"), "Организация Б").await;
-    let owner_a = app.create_user(&admin, "owner-a@gov.kz", "OWNER", Some(&org_a)).await;
-    let owner_b = app.create_user(&admin, "owner-b@gov.kz", "OWNER", Some(&org_b)).await;
-    let integrator = app.create_user(&admin, "integrator@gov.kz", "INTEGRATOR", None).await;
-    let operator = app.create_user(&admin, "operator@gov.kz", "OPERATOR", None).await;
-    let analyst = app.create_user(&admin, "analyst@gov.kz", "ANALYST", None).await;
+    let org_a = app
+        .create_org(&admin, &bin("24014000001"), "Организация А")
+        .await;
+    let org_b = app
+        .create_org(&admin, &bin("24014000004"), "Организация Б")
+        .await;
+    let owner_a = app
+        .create_user(&admin, "owner-a@gov.kz", "OWNER", Some(&org_a))
+        .await;
+    let owner_b = app
+        .create_user(&admin, "owner-b@gov.kz", "OWNER", Some(&org_b))
+        .await;
+    let integrator = app
+        .create_user(&admin, "integrator@gov.kz", "INTEGRATOR", None)
+        .await;
+    let operator = app
+        .create_user(&admin, "operator@gov.kz", "OPERATOR", None)
+        .await;
+    let analyst = app
+        .create_user(&admin, "analyst@gov.kz", "ANALYST", None)
+        .await;
     let fixture = Fixture {
         object_a: app.create_object(&owner_a, "А-1").await,
         archive_a: app.create_object(&owner_a, "А-2").await,
@@ -163,18 +202,34 @@ async fn matrix(backend: Backend) {
     for op in ops() {
         let mut row = format!("{:<30}", op.name);
         for who in ORDER {
-            let body = app.gql(token(who), op.query, (op.vars)(&fixture, who)).await;
+            let body = app
+                .gql(token(who), op.query, (op.vars)(&fixture, who))
+                .await;
             let allowed = op.allowed.contains(&who);
             if allowed {
-                assert!(body.get("errors").is_none(), "{} as {who:?} should be allowed: {body}", op.name);
+                assert!(
+                    body.get("errors").is_none(),
+                    "{} as {who:?} should be allowed: {body}",
+                    op.name
+                );
                 if let Some(check) = op.check {
                     check(&fixture, who, &body["data"]);
                 }
                 row.push_str(" allow ");
             } else {
-                let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none");
-                let expected = if who == Anonymous { "UNAUTHENTICATED" } else { "FORBIDDEN" };
-                assert_eq!(code, expected, "{} as {who:?} should be refused: {body}", op.name);
+                let code = body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or("none");
+                let expected = if who == Anonymous {
+                    "UNAUTHENTICATED"
+                } else {
+                    "FORBIDDEN"
+                };
+                assert_eq!(
+                    code, expected,
+                    "{} as {who:?} should be refused: {body}",
+                    op.name
+                );
                 row.push_str(" deny  ");
             }
         }
@@ -182,11 +237,31 @@ async fn matrix(backend: Backend) {
         table.push('\n');
     }
     // The refused mutations changed nothing.
-    let o = app.ok(Some(&owner_a), "query($id:ID!){ informatizationObject(id:$id){ version history { totalCount } } }", json!({"id": fixture.object_a})).await;
-    assert_eq!(o["informatizationObject"], json!({"version": 2, "history": {"totalCount": 2}}));
-    let orgs = app.ok(Some(&admin), "{ organizations { totalCount } }", json!({})).await;
+    let o = app
+        .ok(
+            Some(&owner_a),
+            "query($id:ID!){ informatizationObject(id:$id){ version history { totalCount } } }",
+            json!({"id": fixture.object_a}),
+        )
+        .await;
+    assert_eq!(
+        o["informatizationObject"],
+        json!({"version": 2, "history": {"totalCount": 2}})
+    );
+    let orgs = app
+        .ok(Some(&admin), "{ organizations { totalCount } }", json!({}))
+        .await;
     assert_eq!(orgs["organizations"]["totalCount"], 3);
-    println!("{:<30} {}\n{table}", "operation", ORDER.map(|w| format!("{:<6}", format!("{w:?}").chars().take(6).collect::<String>())).join(" "));
+    println!(
+        "{:<30} {}\n{table}",
+        "operation",
+        ORDER
+            .map(|w| format!(
+                "{:<6}",
+                format!("{w:?}").chars().take(6).collect::<String>()
+            ))
+            .join(" ")
+    );
     app.finish().await;
 }
 

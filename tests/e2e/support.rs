@@ -16,7 +16,8 @@ pub enum Backend {
 
 /// The PostgreSQL server the tests create their databases on.
 fn pg_admin_url() -> String {
-    std::env::var("ARCHPORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("ARCHPORTAL_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// A running server with its own database and data directory.
@@ -40,15 +41,27 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let data_dir = std::env::temp_dir().join(format!("archportal-test-{id}"));
-        let mut config = Config { data_dir: data_dir.clone(), listen: "127.0.0.1:0".parse().unwrap(), ..Config::default() };
+        let mut config = Config {
+            data_dir: data_dir.clone(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        };
         config.frontend_dir = data_dir.join("no-frontend");
         let mut pg_database = None;
         if backend == Backend::Postgres {
             let name = format!("archportal_test_{id}");
             let admin = sea_orm::Database::connect(pg_admin_url())
                 .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {} is required for the PostgreSQL run: {e}", pg_admin_url()));
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL at {} is required for the PostgreSQL run: {e}",
+                        pg_admin_url()
+                    )
+                });
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             admin.close().await.unwrap();
             let base = pg_admin_url();
             let server_part = base.rsplit_once('/').map_or(base.as_str(), |(s, _)| s);
@@ -74,7 +87,10 @@ impl TestApp {
         }
         if let Some(name) = self.pg_database.take() {
             let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
             admin.close().await.unwrap();
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
@@ -82,7 +98,10 @@ impl TestApp {
 
     /// Posts a GraphQL request; returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self.client.post(format!("{}/graphql", self.base)).json(&json!({"query": query, "variables": variables}));
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -97,10 +116,23 @@ impl TestApp {
     }
 
     /// Creates a user directly through the CLI's library function and signs in.
-    pub async fn bootstrap(&self, email: &str, role: &str, organization_bin: Option<&str>) -> String {
-        archportal_api::cli::admin_create(self.config.clone(), email, role, organization_bin, None, "ru", PASSWORD.to_owned())
-            .await
-            .unwrap();
+    pub async fn bootstrap(
+        &self,
+        email: &str,
+        role: &str,
+        organization_bin: Option<&str>,
+    ) -> String {
+        archportal_api::cli::admin_create(
+            self.config.clone(),
+            email,
+            role,
+            organization_bin,
+            None,
+            "ru",
+            PASSWORD.to_owned(),
+        )
+        .await
+        .unwrap();
         self.login(email).await
     }
 
@@ -120,11 +152,20 @@ impl TestApp {
                 json!({"i": {"bin": bin, "nameKk": format!("{name} (kk)"), "nameRu": name, "kind": "STATE_BODY"}}),
             )
             .await;
-        data["createOrganization"]["organization"]["id"].as_str().unwrap().to_owned()
+        data["createOrganization"]["organization"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Creates a user as `admin` and signs in as that user.
-    pub async fn create_user(&self, admin: &str, email: &str, role: &str, org: Option<&str>) -> String {
+    pub async fn create_user(
+        &self,
+        admin: &str,
+        email: &str,
+        role: &str,
+        org: Option<&str>,
+    ) -> String {
         self.ok(
             Some(admin),
             "mutation($i:CreateUserInput!){ createUser(input:$i){ user { id } } }",
@@ -149,13 +190,18 @@ impl TestApp {
                 }}),
             )
             .await;
-        data["createInformatizationObject"]["informatizationObject"]["id"].as_str().unwrap().to_owned()
+        data["createInformatizationObject"]["informatizationObject"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
 /// The `extensions.code` of the first error.
 pub fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body:#}"))
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body:#}"))
 }
 
 /// A valid BIN built from 11 digits (check digit computed as the law says).

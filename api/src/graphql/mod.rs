@@ -340,14 +340,22 @@ fn argument_of(message: &str) -> Option<String> {
 
 fn classify(err: &ServerError) -> (&'static str, [&'static str; 3]) {
     let m = err.message.as_str();
-    let bad_value = ["Invalid value for argument", "Failed to parse", "Invalid value for variable"]
-        .iter()
-        .any(|p| m.starts_with(p))
+    let bad_value = [
+        "Invalid value for argument",
+        "Failed to parse",
+        "Invalid value for variable",
+    ]
+    .iter()
+    .any(|p| m.starts_with(p))
         || m.contains("does not contain the value");
     if bad_value {
         (
             "INVALID_INPUT",
-            ["мән қате немесе рұқсат етілмеген", "недопустимое значение", "invalid value"],
+            [
+                "мән қате немесе рұқсат етілмеген",
+                "недопустимое значение",
+                "invalid value",
+            ],
         )
     } else if m.contains("nested too deep") || m.contains("too complex") {
         (

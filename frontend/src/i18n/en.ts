@@ -149,6 +149,7 @@ export const en = {
   'object.historyEmpty': 'No changes recorded.',
   'object.historyVersion': 'Version {version}',
   'object.historyBy': 'by {name}',
+  'object.historyField': 'Field',
   'object.historyFrom': 'from',
   'object.historyTo': 'to',
   'object.historyMore': 'Show more changes',

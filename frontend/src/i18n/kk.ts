@@ -145,6 +145,7 @@ export const kk: Messages = {
   'object.historyEmpty': 'Өзгерістер жоқ.',
   'object.historyVersion': '{version}-нұсқа',
   'object.historyBy': 'авторы: {name}',
+  'object.historyField': 'Өріс',
   'object.historyFrom': 'бұрын',
   'object.historyTo': 'кейін',
   'object.historyMore': 'Тағы өзгерістерді көрсету',

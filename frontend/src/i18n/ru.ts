@@ -145,6 +145,7 @@ export const ru: Messages = {
   'object.historyEmpty': 'Изменений нет.',
   'object.historyVersion': 'Версия {version}',
   'object.historyBy': 'автор: {name}',
+  'object.historyField': 'Поле',
   'object.historyFrom': 'было',
   'object.historyTo': 'стало',
   'object.historyMore': 'Показать ещё изменения',
