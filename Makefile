@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
-export ARCHPORTAL_TEST_PG_URL ?= $(PG_URL)
+export PG_TEST_URL ?= $(PG_URL)
 
 .PHONY: run build test fmt-check clippy test-rust pg-up pg-clean schema fmt
 

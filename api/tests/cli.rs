@@ -145,7 +145,7 @@ fn admin_create_on_sqlite_uses_the_data_dir() {
 
 #[tokio::test]
 async fn admin_create_on_postgres() {
-    let base = std::env::var("ARCHPORTAL_TEST_PG_URL")
+    let base = std::env::var("PG_TEST_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("archportal_cli_{}", std::process::id());
     let admin = sea_orm::Database::connect(&base)

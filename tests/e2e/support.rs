@@ -16,7 +16,7 @@ pub enum Backend {
 
 /// The PostgreSQL server the tests create their databases on.
 fn pg_admin_url() -> String {
-    std::env::var("ARCHPORTAL_TEST_PG_URL")
+    std::env::var("PG_TEST_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 

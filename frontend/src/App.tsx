@@ -1,0 +1,201 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { I18nProvider, LANGS, useI18n, type MessageKey } from './i18n';
+import { AuthProvider, useAuth } from './auth';
+import { VocabularyProvider, useVocab } from './vocab';
+import { Link, match, navigate, useLocation } from './router';
+import { navFor } from './nav';
+import type { Role } from './api/generated';
+import { Loading } from './components/Status';
+import { PageTitle } from './components/PageTitle';
+import { Landing } from './screens/Landing';
+import { SignIn } from './screens/SignIn';
+import { Objects } from './screens/Objects';
+import { ObjectEditor } from './screens/ObjectEditor';
+import { ObjectView } from './screens/ObjectView';
+import { Organizations } from './screens/Organizations';
+import { Users } from './screens/Users';
+import { ComingSoon, NotFound } from './screens/ComingSoon';
+import { ALL_ROLES } from './nav';
+
+interface Route {
+  path: string;
+  /** Roles allowed; null: public. */
+  roles: readonly Role[] | null;
+  render(params: Record<string, string>, query: URLSearchParams): ReactNode;
+}
+
+const soon = (title: MessageKey, text: MessageKey) => () => <ComingSoon title={title} text={text} />;
+
+/** Every screen. Order matters: `/objects/new` before `/objects/:id`. */
+export const ROUTES: readonly Route[] = [
+  { path: '/', roles: null, render: () => <Landing /> },
+  { path: '/sign-in', roles: null, render: (_, q) => <SignIn next={q.get('next')} expired={q.get('expired') === '1'} /> },
+  { path: '/objects', roles: ALL_ROLES, render: () => <Objects /> },
+  { path: '/objects/new', roles: ['OWNER'], render: () => <ObjectEditor /> },
+  { path: '/objects/:id', roles: ALL_ROLES, render: (p) => <ObjectView id={p.id!} /> },
+  { path: '/objects/:id/edit', roles: ['OWNER'], render: (p) => <ObjectEditor id={p.id!} /> },
+  { path: '/objects/:id/documents', roles: ALL_ROLES, render: soon('soon.documents', 'soon.documentsText') },
+  { path: '/admin/organizations', roles: ['ADMIN'], render: () => <Organizations /> },
+  { path: '/admin/users', roles: ['ADMIN'], render: () => <Users /> },
+  { path: '/admin/calendar', roles: ['ADMIN'], render: soon('soon.calendar', 'soon.calendarText') },
+  { path: '/review', roles: ['INTEGRATOR'], render: soon('soon.review', 'soon.reviewText') },
+  { path: '/dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'], render: soon('soon.dashboards', 'soon.dashboardsText') },
+  { path: '/services', roles: null, render: soon('soon.services', 'soon.servicesText') },
+  { path: '/account-request', roles: null, render: soon('soon.accountRequest', 'soon.accountRequestText') },
+];
+
+function Screen() {
+  const { path, query } = useLocation();
+  const { state, role } = useAuth();
+  const { t } = useI18n();
+
+  // A session that ends (expiry, revoked refresh token) goes to sign-in.
+  const expired = state.status === 'anonymous' && state.expired;
+  for (const r of ROUTES) {
+    const params = match(r.path, path);
+    if (!params) continue;
+    if (r.roles) {
+      if (state.status === 'loading') return <Loading />;
+      if (state.status === 'anonymous') {
+        return <Redirect to={`/sign-in?next=${encodeURIComponent(path + (query.toString() ? `?${query}` : ''))}${expired ? '&expired=1' : ''}`} />;
+      }
+      if (!role || !r.roles.includes(role))
+        return (
+          <section>
+            <PageTitle text={t('common.notAllowed')}>{t('common.notAllowed')}</PageTitle>
+          </section>
+        );
+    }
+    return <>{r.render(params, query)}</>;
+  }
+  return <NotFound />;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <div className="lang-switch">
+      <label htmlFor="lang-select">{t('header.language')}</label>
+      <select id="lang-select" value={lang} onChange={(e) => setLang(e.target.value as (typeof LANGS)[number])} data-testid="lang-select">
+        {LANGS.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {t(`lang.${l}` as MessageKey)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Header() {
+  const { t } = useI18n();
+  const vocab = useVocab();
+  const { user, role, signOut, state } = useAuth();
+  const { path } = useLocation();
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [path]);
+  const items = navFor(role);
+  // The current item: the longest nav path that is the path or a prefix of it.
+  const current = items
+    .filter((i) => (i.to === '/' ? path === '/' : path === i.to || path.startsWith(`${i.to}/`)))
+    .sort((a, b) => b.to.length - a.to.length)[0]?.to;
+  const isCurrent = (to: string) => to === current;
+
+  return (
+    <header className="site-header">
+      <div className="header-top">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>
+          <span>
+            <span className="brand-title">{t('app.title')}</span>
+            <span className="brand-sub">{t('app.subtitle')}</span>
+          </span>
+        </Link>
+        <div className="header-tools">
+          <LanguageSwitch />
+          {user ? (
+            <div className="user-box">
+              <span className="user-name" title={t('header.signedInAs', { name: user.fullName })}>
+                {user.fullName}
+                <span className="sub">{vocab.label('role', user.role)}</span>
+              </span>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
+                  void signOut().then(() => navigate('/'));
+                }}
+              >
+                {t('nav.signOut')}
+              </button>
+            </div>
+          ) : (
+            state.status !== 'loading' &&
+            path !== '/sign-in' && (
+              <Link to="/sign-in" className="btn btn-small btn-primary">
+                {t('nav.signIn')}
+              </Link>
+            )
+          )}
+          <button type="button" className="btn btn-small menu-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen((o) => !o)}>
+            ☰ {t('nav.menu')}
+          </button>
+        </div>
+      </div>
+      <nav id="main-nav" aria-label={t('nav.main')} className={`main-nav${open ? ' open' : ''}`}>
+        <ul>
+          {items.map((i) => (
+            <li key={i.to}>
+              <Link to={i.to} aria-current={isCurrent(i.to) ? 'page' : undefined}>
+                {t(i.label)}
+                {i.soon && <span className="soon-dot" title={t('common.comingSoon')} aria-label={`(${t('common.comingSoon')})`} />}
+              </Link>
+            </li>
+          ))}
+          <li>
+            <a href="/graphql">{t('nav.graphiql')}</a>
+          </li>
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+function Shell() {
+  const { t } = useI18n();
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        {t('app.skipToContent')}
+      </a>
+      <Header />
+      <main id="main" className="main">
+        <Screen />
+      </main>
+      <footer className="site-footer">
+        <p>
+          {t('app.title')} · {t('app.footer')}
+        </p>
+      </footer>
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <AuthProvider>
+        <VocabularyProvider>
+          <Shell />
+        </VocabularyProvider>
+      </AuthProvider>
+    </I18nProvider>
+  );
+}
