@@ -81,6 +81,12 @@ pub struct LimitsConfig {
     pub query_complexity: usize,
     /// Largest `first` of a connection.
     pub max_page_size: i32,
+    /// GraphQL requests a user (or, signed out, an IP address) may make per minute on average.
+    pub rate_per_minute: u32,
+    /// Requests that may come at once before the average applies.
+    pub rate_burst: u32,
+    /// Longest a GraphQL request may run before it is answered with `TIMEOUT`.
+    pub request_timeout_ms: u64,
 }
 
 /// GraphQL endpoint options.
@@ -139,6 +145,9 @@ impl Default for LimitsConfig {
             query_depth: 12,
             query_complexity: 5_000,
             max_page_size: 100,
+            rate_per_minute: 600,
+            rate_burst: 120,
+            request_timeout_ms: 30_000,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod graphql;
 pub mod metrics;
+pub mod ratelimit;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use archportal_domain::Lang;
 use archportal_storage::{Database, DbSettings};
 use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -33,6 +34,7 @@ use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::graphql::{ApiSchema, Loaders, RequestCtx};
 use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 
 /// Everything a request handler shares.
 pub struct AppState {
@@ -44,6 +46,8 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Counters.
     pub metrics: Metrics,
+    /// Per-caller request budget.
+    pub limiter: RateLimiter,
 }
 
 /// A running server.
@@ -82,11 +86,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     .await?;
     let secret = auth::load_or_create_secret(&config.auth, &config.data_dir)?;
     let auth = Authenticator::new(config.auth.clone(), &secret)?;
+    let limiter = RateLimiter::new(config.limits.rate_per_minute, config.limits.rate_burst);
     Ok(Arc::new(AppState {
         config,
         db,
         auth,
         metrics: Metrics::default(),
+        limiter,
     }))
 }
 
@@ -98,11 +104,14 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
+        .await
     });
     tracing::info!(%addr, "archportal listening");
     Ok(Server {
@@ -183,11 +192,11 @@ fn body_error(
 
 async fn graphql_post(
     State((state, schema)): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let header_lang = request_lang(&headers);
-    let lang = header_lang.unwrap_or_default();
+    let lang = request_lang(&headers).unwrap_or_default();
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -218,6 +227,28 @@ async fn graphql_post(
             None => (None, true),
         },
     };
+    let caller = actor.as_ref().map_or_else(
+        || format!("ip:{}", peer.ip()),
+        |a| format!("user:{}", a.user_id),
+    );
+    if let Err(wait) = state.limiter.check(&caller) {
+        let secs = wait.as_secs().max(1);
+        let mut response = body_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            "RATE_LIMITED",
+            [
+                "сұранымдар тым жиі: күте тұрыңыз",
+                "слишком много запросов: подождите",
+                "too many requests: wait",
+            ],
+            &format!("{secs} s"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -230,7 +261,24 @@ async fn graphql_post(
         request_id,
     };
     let request = request.data(ctx).data(Loaders::new(&state.db));
-    let response = schema.execute(request).await;
+    let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
+    let Ok(response) = tokio::time::timeout(limit, schema.execute(request)).await else {
+        tracing::warn!(
+            timeout_ms = limit.as_millis() as u64,
+            "GraphQL request timed out"
+        );
+        return body_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+            "TIMEOUT",
+            [
+                "сұраным тым ұзақ орындалды",
+                "запрос выполнялся слишком долго",
+                "the request took too long",
+            ],
+            &format!("{} ms", limit.as_millis()),
+        );
+    };
     let mut http = Json(response).into_response();
     http.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -261,11 +309,17 @@ async fn readyz(State((state, _)): State<Shared>) -> Response {
 }
 
 async fn metrics_text(State((state, _)): State<Shared>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
+    let mut text = state.metrics.render();
+    let db = state.db.stats();
+    text.push_str(&format!(
+        "# HELP archportal_db_statements_total SQL statements run.\n# TYPE archportal_db_statements_total counter\narchportal_db_statements_total {}\n\
+         # HELP archportal_db_statement_errors_total SQL statements that failed.\n# TYPE archportal_db_statement_errors_total counter\narchportal_db_statement_errors_total {}\n\
+         # HELP archportal_db_statement_seconds_total Time spent in SQL statements.\n# TYPE archportal_db_statement_seconds_total counter\narchportal_db_statement_seconds_total {}\n",
+        db.statements(),
+        db.failures(),
+        db.total_time().as_secs_f64()
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// Gives each request an id, logs it, and counts it by route.

@@ -151,6 +151,12 @@ function Header() {
       </div>
       <nav id="main-nav" aria-label={t('nav.main')} className={`main-nav${open ? ' open' : ''}`}>
         <ul>
+          {user && (
+            <li className="nav-user">
+              {t('header.signedInAs', { name: user.fullName })}
+              <span className="sub">{vocab.label('role', user.role)}</span>
+            </li>
+          )}
           {items.map((i) => (
             <li key={i.to}>
               <Link to={i.to} aria-current={isCurrent(i.to) ? 'page' : undefined}>

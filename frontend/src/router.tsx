@@ -5,6 +5,12 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 const listeners = new Set<() => void>();
+let navigations = 0;
+
+/** Whether the user has moved within the app since the page loaded. */
+export function hasNavigated(): boolean {
+  return navigations > 0;
+}
 
 function notify() {
   for (const l of listeners) l();
@@ -12,6 +18,7 @@ function notify() {
 
 /** Goes to `to` (path plus optional query), adding a history entry unless `replace`. */
 export function navigate(to: string, opts: { replace?: boolean } = {}) {
+  navigations++;
   if (opts.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
   window.scrollTo(0, 0);
@@ -31,11 +38,15 @@ export function useLocation(): Location {
   const [loc, setLoc] = useState(current);
   useEffect(() => {
     const update = () => setLoc(current());
+    const pop = () => {
+      navigations++;
+      update();
+    };
     listeners.add(update);
-    window.addEventListener('popstate', update);
+    window.addEventListener('popstate', pop);
     return () => {
       listeners.delete(update);
-      window.removeEventListener('popstate', update);
+      window.removeEventListener('popstate', pop);
     };
   }, []);
   return loc;

@@ -1,5 +1,7 @@
 //! The connection: SQLite by default, PostgreSQL when the URL says so.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -24,10 +26,35 @@ pub struct DbSettings {
     pub log_statements: bool,
 }
 
+/// Counts of the SQL statements run, for `/metrics` and for the test that
+/// keeps N+1 queries from coming back.
+#[derive(Debug, Default)]
+pub struct DbStats {
+    statements: AtomicU64,
+    failures: AtomicU64,
+    micros: AtomicU64,
+}
+
+impl DbStats {
+    /// Statements run so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+    /// Statements that failed.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+    /// Total time spent in statements.
+    pub fn total_time(&self) -> Duration {
+        Duration::from_micros(self.micros.load(Ordering::Relaxed))
+    }
+}
+
 /// The database: a pool plus the backend it talks to.
 #[derive(Debug, Clone)]
 pub struct Database {
     conn: DatabaseConnection,
+    stats: Arc<DbStats>,
 }
 
 impl Database {
@@ -48,9 +75,24 @@ impl Database {
                     .foreign_keys(true)
                     .create_if_missing(true)
             });
-        let conn = sea_orm::Database::connect(opts).await?;
+        let mut conn = sea_orm::Database::connect(opts).await?;
         archportal_migrations::Migrator::up(&conn, None).await?;
-        Ok(Database { conn })
+        let stats = Arc::new(DbStats::default());
+        let counter = stats.clone();
+        conn.set_metric_callback(move |info| {
+            counter.statements.fetch_add(1, Ordering::Relaxed);
+            if info.failed {
+                counter.failures.fetch_add(1, Ordering::Relaxed);
+            }
+            let micros = u64::try_from(info.elapsed.as_micros()).unwrap_or(u64::MAX);
+            counter.micros.fetch_add(micros, Ordering::Relaxed);
+        });
+        Ok(Database { conn, stats })
+    }
+
+    /// Statement counters.
+    pub fn stats(&self) -> &DbStats {
+        &self.stats
     }
 
     /// The pool, for reads.

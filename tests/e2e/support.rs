@@ -96,6 +96,13 @@ impl TestApp {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 
+    /// SQL statements the server has run so far.
+    pub fn db_statements(&self) -> u64 {
+        self.server
+            .as_ref()
+            .map_or(0, |s| s.state().db.stats().statements())
+    }
+
     /// Posts a GraphQL request; returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req = self

@@ -18,7 +18,7 @@ use archportal_domain::access::Actor;
 use archportal_storage::Database;
 use archportal_storage::page::PageRequest;
 use async_graphql::connection::CursorType;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
 };
@@ -90,26 +90,48 @@ pub struct RequestCtx {
 /// Per-request loaders.
 pub struct Loaders {
     /// Organizations by id.
-    pub organizations: DataLoader<OrganizationLoader>,
+    pub organizations: DataLoader<OrganizationLoader, HashMapCache>,
     /// Users by id.
-    pub users: DataLoader<UserLoader>,
+    pub users: DataLoader<UserLoader, HashMapCache>,
     /// Life-cycle stages by object id.
-    pub stages: DataLoader<StageLoader>,
+    pub stages: DataLoader<StageLoader, HashMapCache>,
     /// Relations by object id.
-    pub relations: DataLoader<RelationLoader>,
+    pub relations: DataLoader<RelationLoader, HashMapCache>,
     /// Objects by id.
-    pub objects: DataLoader<ObjectLoader>,
+    pub objects: DataLoader<ObjectLoader, HashMapCache>,
 }
 
 impl Loaders {
-    /// Fresh loaders for one request, so no cached row outlives it.
+    /// Fresh loaders for one request, so no cached row outlives it. Each
+    /// caches what it loaded, so that list resolvers can prefetch a whole
+    /// page's relations in one batch and the field resolvers then hit the cache.
     pub fn new(db: &Database) -> Loaders {
         Loaders {
-            organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn),
-            users: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
-            stages: DataLoader::new(StageLoader(db.clone()), tokio::spawn),
-            relations: DataLoader::new(RelationLoader(db.clone()), tokio::spawn),
-            objects: DataLoader::new(ObjectLoader(db.clone()), tokio::spawn),
+            organizations: DataLoader::with_cache(
+                OrganizationLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            users: DataLoader::with_cache(
+                UserLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            stages: DataLoader::with_cache(
+                StageLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            relations: DataLoader::with_cache(
+                RelationLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            objects: DataLoader::with_cache(
+                ObjectLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
     }
 }

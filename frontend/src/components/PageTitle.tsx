@@ -1,9 +1,12 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n';
+import { hasNavigated } from '../router';
 
 /**
- * The page's heading. It takes focus when a page opens, so keyboard and
- * screen-reader users land on the new content, and it sets the tab title.
+ * The page's heading. It takes focus when the user moves to another page
+ * within the app (not on the first load, where the skip link comes first),
+ * so keyboard and screen-reader users land on the new content; it also sets
+ * the tab title.
  */
 export function PageTitle({ children, text }: { children: ReactNode; text: string }) {
   const { t } = useI18n();
@@ -12,7 +15,7 @@ export function PageTitle({ children, text }: { children: ReactNode; text: strin
     document.title = `${text} · ${t('app.title')}`;
   }, [text, t]);
   useEffect(() => {
-    ref.current?.focus({ preventScroll: true });
+    if (hasNavigated()) ref.current?.focus({ preventScroll: true });
   }, []);
   return (
     <h1 ref={ref} tabIndex={-1} className="page-title">

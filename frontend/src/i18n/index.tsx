@@ -58,10 +58,30 @@ export interface Formatters {
   number(n: number): string;
 }
 
+/**
+ * Whether the runtime has Kazakh date data. Some Chromium builds (Debian's)
+ * ship ICU without it and fall back to the root pattern (`2026 M11 22`).
+ */
+let kkData: boolean | undefined;
+function hasKazakhData(): boolean {
+  if (kkData === undefined) {
+    const month = new Intl.DateTimeFormat('kk-KZ', { month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2026, 10, 15)));
+    kkData = /[а-яәіңғүұқөһ]/i.test(month);
+  }
+  return kkData;
+}
+
 export function formatters(lang: Lang): Formatters {
-  const locale = LOCALES[lang];
-  const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE });
-  const d = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  // Without Kazakh data: the numeric forms used in Kazakhstan (22.11.2026,
+  // 1 234 567,5), which ru-RU produces.
+  const fallback = lang === 'kk' && !hasKazakhData();
+  const locale = fallback ? 'ru-RU' : LOCALES[lang];
+  const numericDate = { day: '2-digit', month: '2-digit', year: 'numeric' } as const;
+  const dt = new Intl.DateTimeFormat(
+    locale,
+    fallback ? { ...numericDate, hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE } : { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE },
+  );
+  const d = new Intl.DateTimeFormat(locale, fallback ? { ...numericDate, timeZone: 'UTC' } : { dateStyle: 'medium', timeZone: 'UTC' });
   const n = new Intl.NumberFormat(locale);
   return {
     dateTime: (iso) => {

@@ -146,7 +146,7 @@ export function ObjectView({ id }: { id: string }) {
               <li key={`${s.stage}-${s.recordedAt}`} className={i === o.lifeCycle.length - 1 ? 'current' : undefined}>
                 <strong>{vocab.label('lifeCycleStage', s.stage)}</strong>
                 <div className="sub">
-                  {t('object.lifeCycleStarted', { date: fmt.date(s.startedOn) })} · {fmt.dateTime(s.recordedAt)}
+                  {t('object.lifeCycleStarted', { date: fmt.date(s.startedOn) })} · {t('object.recordedAt', { date: fmt.dateTime(s.recordedAt) })}
                 </div>
               </li>
             ))}
@@ -225,7 +225,12 @@ function History({ id, version }: { id: string; version: number }) {
             </p>
             {h.changes.length > 0 && (
               <div className="table-wrap">
-                <table className="table table-compact">
+                <table className="table table-compact table-history">
+                  <colgroup>
+                    <col className="c-field" />
+                    <col />
+                    <col />
+                  </colgroup>
                   <thead>
                     <tr>
                       <th scope="col">{t('object.historyField')}</th>

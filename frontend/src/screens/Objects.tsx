@@ -7,6 +7,7 @@ import { useQuery } from '../components/useQuery';
 import { ErrorBox, Loading } from '../components/Status';
 import { Pager } from '../components/Pager';
 import { PageTitle } from '../components/PageTitle';
+import { Cell } from '../components/Cell';
 import {
   ObjectsDocument,
   type InformatizationObjectFilter,
@@ -118,7 +119,7 @@ function ObjectsTable({ filters }: { filters: Filters }) {
       {conn && (
         <div aria-busy={q.loading} className={q.loading ? 'stale' : undefined}>
           <div className="table-wrap" role="region" aria-label={t('common.scrollTable')} tabIndex={0}>
-            <table className="table" data-testid="objects-table">
+            <table className="table table-cards" data-testid="objects-table">
               <caption className="sr-only">{t('objects.title')}</caption>
               <thead>
                 <tr>
@@ -141,26 +142,34 @@ function ObjectsTable({ filters }: { filters: Filters }) {
                 )}
                 {conn.nodes.map((o) => (
                   <tr key={o.id}>
-                    <td>
+                    <Cell>
                       <Link to={`/objects/${o.id}`} className="strong">
                         {o.shortName}
                       </Link>
                       <div className="sub">{lang === 'kk' ? o.nameKk : o.nameRu}</div>
                       {o.archived && <span className="badge">{t('objects.archived')}</span>}
-                    </td>
-                    <td>{vocab.label('objectKind', o.kind)}</td>
-                    <td>
+                    </Cell>
+                    <Cell label={t('objects.colKind')}>{vocab.label('objectKind', o.kind)}</Cell>
+                    <Cell label={t('objects.colStage')}>
                       {vocab.label('lifeCycleStage', o.stage)}
                       <div className="sub">{t('object.lifeCycleStarted', { date: fmt.date(o.stageStartedOn) })}</div>
-                    </td>
-                    <td>
+                    </Cell>
+                    <Cell label={t('objects.colStatus')}>
                       <span className={`badge badge-${o.registrationStatus.toLowerCase()}`}>
                         {vocab.label('registrationStatus', o.registrationStatus)}
                       </span>
-                    </td>
-                    <td>{o.accountingCode ? <code>{o.accountingCode}</code> : <span className="muted">{t('objects.noCode')}</span>}</td>
-                    {showOrg && <td>{o.organization ? (lang === 'kk' ? o.organization.nameKk : o.organization.nameRu) : '—'}</td>}
-                    <td className="nowrap">{fmt.dateTime(o.updatedAt)}</td>
+                    </Cell>
+                    <Cell label={t('objects.colCode')}>
+                      {o.accountingCode ? <code>{o.accountingCode}</code> : <span className="muted">{t('objects.noCode')}</span>}
+                    </Cell>
+                    {showOrg && (
+                      <Cell label={t('object.organization')}>
+                        {o.organization ? (lang === 'kk' ? o.organization.nameKk : o.organization.nameRu) : '—'}
+                      </Cell>
+                    )}
+                    <Cell label={t('objects.colUpdated')} className="nowrap">
+                      {fmt.dateTime(o.updatedAt)}
+                    </Cell>
                   </tr>
                 ))}
               </tbody>

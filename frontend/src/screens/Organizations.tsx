@@ -8,6 +8,7 @@ import { Field } from '../components/Field';
 import { ErrorBox, FormErrors, Loading, Notice } from '../components/Status';
 import { Pager } from '../components/Pager';
 import { PageTitle } from '../components/PageTitle';
+import { Cell } from '../components/Cell';
 import { useQuery } from '../components/useQuery';
 
 export const ORG_FIELDS = ['bin', 'nameKk', 'nameRu', 'kind'] as const;
@@ -113,7 +114,7 @@ export function Organizations() {
           {conn && (
             <>
               <div className="table-wrap" role="region" aria-label={t('common.scrollTable')} tabIndex={0}>
-                <table className="table" data-testid="orgs-table">
+                <table className="table table-cards" data-testid="orgs-table">
                   <caption className="sr-only">{t('orgs.title')}</caption>
                   <thead>
                     <tr>
@@ -133,15 +134,17 @@ export function Organizations() {
                     )}
                     {conn.nodes.map((o) => (
                       <tr key={o.id}>
-                        <td>
+                        <Cell label={t('orgs.bin')}>
                           <code>{o.bin}</code>
-                        </td>
-                        <td>
+                        </Cell>
+                        <Cell label={t('orgs.colName')}>
                           {lang === 'kk' ? o.nameKk : o.nameRu}
                           <div className="sub">{lang === 'kk' ? o.nameRu : o.nameKk}</div>
-                        </td>
-                        <td>{vocab.label('organizationKind', o.kind)}</td>
-                        <td className="nowrap">{fmt.dateTime(o.createdAt)}</td>
+                        </Cell>
+                        <Cell label={t('orgs.kind')}>{vocab.label('organizationKind', o.kind)}</Cell>
+                        <Cell label={t('orgs.created')} className="nowrap">
+                          {fmt.dateTime(o.createdAt)}
+                        </Cell>
                       </tr>
                     ))}
                   </tbody>

@@ -8,6 +8,7 @@ import { Field } from '../components/Field';
 import { ErrorBox, FormErrors, Loading, Notice } from '../components/Status';
 import { Pager } from '../components/Pager';
 import { PageTitle } from '../components/PageTitle';
+import { Cell } from '../components/Cell';
 import { useQuery } from '../components/useQuery';
 
 export const USER_FIELDS = ['email', 'fullName', 'role', 'organizationId', 'language', 'password'] as const;
@@ -148,7 +149,7 @@ export function Users() {
           {conn && (
             <>
               <div className="table-wrap" role="region" aria-label={t('common.scrollTable')} tabIndex={0}>
-                <table className="table" data-testid="users-table">
+                <table className="table table-cards" data-testid="users-table">
                   <caption className="sr-only">{t('users.title')}</caption>
                   <thead>
                     <tr>
@@ -169,14 +170,18 @@ export function Users() {
                     )}
                     {conn.nodes.map((u) => (
                       <tr key={u.id}>
-                        <td>
-                          {u.fullName}
+                        <Cell>
+                          <strong>{u.fullName}</strong>
                           <div className="sub">{u.email}</div>
-                        </td>
-                        <td>{vocab.label('role', u.role)}</td>
-                        <td>{u.organization ? (lang === 'kk' ? u.organization.nameKk : u.organization.nameRu) : t('common.none')}</td>
-                        <td>{u.active ? t('common.yes') : t('common.no')}</td>
-                        <td className="nowrap">{fmt.dateTime(u.createdAt)}</td>
+                        </Cell>
+                        <Cell label={t('users.role')}>{vocab.label('role', u.role)}</Cell>
+                        <Cell label={t('users.organization')}>
+                          {u.organization ? (lang === 'kk' ? u.organization.nameKk : u.organization.nameRu) : t('common.none')}
+                        </Cell>
+                        <Cell label={t('users.active')}>{u.active ? t('common.yes') : t('common.no')}</Cell>
+                        <Cell label={t('users.created')} className="nowrap">
+                          {fmt.dateTime(u.createdAt)}
+                        </Cell>
                       </tr>
                     ))}
                   </tbody>

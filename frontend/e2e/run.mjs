@@ -1,0 +1,576 @@
+#!/usr/bin/env node
+// End-to-end tests: the built UI (frontend/dist) in Debian's headless
+// Chromium (playwright-core) against a real `archportal` server on a fresh
+// temporary data directory (SQLite), started here on a free port.
+//
+//   ARCHPORTAL_BIN=/path/to/archportal npm run e2e
+//
+// Screenshots of each main screen go to <repo>/test-artifacts/screenshots/.
+// The last line printed is `N passed, M failed`; the exit code is non-zero
+// on any failure.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const frontend = resolve(here, '..');
+const repo = resolve(frontend, '..');
+const dist = join(frontend, 'dist');
+const shots = join(repo, 'test-artifacts', 'screenshots');
+const bin = process.env.ARCHPORTAL_BIN ?? join(repo, 'target', 'debug', 'archportal');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PASSWORD = 'a-long-password-123';
+const ADMIN = 'admin@example.kz';
+const OWNER = `owner.${Date.now()}@example.kz`;
+const DESKTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+// ------------------------------------------------------------------ helpers
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** A valid 12-digit BIN: YYMM, 5th digit 4..6, then the check digit (two weight passes). */
+function makeBin() {
+  for (;;) {
+    const d = [2, 4, 0, 1 + Math.floor(Math.random() * 9), 4, ...Array.from({ length: 6 }, () => Math.floor(Math.random() * 10))];
+    let c = d.reduce((s, x, i) => s + x * (i + 1), 0) % 11;
+    if (c === 10) {
+      const w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
+      c = d.reduce((s, x, i) => s + x * w[i], 0) % 11;
+      if (c === 10) continue;
+    }
+    return [...d, c].join('');
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function waitHealthy(base, server, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (server.exitCode !== null) throw new Error(`archportal exited with ${server.exitCode}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('archportal did not become healthy');
+}
+
+async function api(base, query, variables, token) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+// ------------------------------------------------------------------ runner
+
+const results = [];
+let failedOnce = false;
+
+/** Runs a step; after a failure the later steps (which build on it) are reported as failed without running. */
+async function step(name, fn, { independent = false } = {}) {
+  if (failedOnce && !independent) {
+    results.push({ name, ok: false, skipped: true });
+    console.log(`  - ${name} (not run: an earlier step failed)`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failedOnce = true;
+    results.push({ name, ok: false });
+    console.log(`  ✗ ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
+    if (page) await page.screenshot({ path: join(shots, `FAILED-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+  }
+}
+
+let page;
+
+async function main() {
+  if (!existsSync(bin)) {
+    console.error(`archportal binary not found at ${bin} (set ARCHPORTAL_BIN)`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  if (!existsSync(join(dist, 'index.html'))) {
+    console.log('frontend/dist missing: building');
+    const b = spawnSync('npx', ['vite', 'build'], { cwd: frontend, stdio: 'inherit' });
+    if (b.status !== 0) {
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    }
+  }
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'archportal-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  // The server refuses unknown ARCHPORTAL_* variables (ARCHPORTAL_BIN is ours),
+  // and the test wants the embedded defaults: pass only what it needs.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('ARCHPORTAL_') && !['DATABASE_URL', 'MEILISEARCH_URL', 'SMTP_URL'].includes(k)),
+  );
+  Object.assign(env, { ARCHPORTAL_DATA_DIR: dataDir, ARCHPORTAL_LISTEN: `127.0.0.1:${port}`, ARCHPORTAL_FRONTEND_DIR: dist });
+
+  const created = spawnSync(bin, ['admin', 'create', '--email', ADMIN, '--role', 'ADMIN'], { env, input: `${PASSWORD}\n`, encoding: 'utf8' });
+  if (created.status !== 0) {
+    console.error(created.stderr);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+
+  const serverLog = join(dataDir, 'server.log');
+  const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logChunks = [];
+  server.stdout.on('data', (d) => logChunks.push(d));
+  server.stderr.on('data', (d) => logChunks.push(d));
+
+  let browser;
+  const cleanup = async () => {
+    await browser?.close().catch(() => {});
+    if (server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    else console.log(`data kept in ${dataDir} (${serverLog})`);
+  };
+
+  try {
+    await waitHealthy(base, server);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', timezoneId: 'Asia/Almaty' });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    const consoleErrors = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await run(base, context);
+    await step(
+      'no uncaught errors in the browser console',
+      async () => {
+        // Refused inputs are expected responses, not console errors.
+        const real = consoleErrors.filter((t) => !/Failed to load resource/.test(t));
+        assert(real.length === 0, real.join('\n'));
+      },
+      { independent: true },
+    );
+  } catch (e) {
+    console.log(`  ✗ setup: ${e?.stack ?? e}`);
+    results.push({ name: 'setup', ok: false });
+  } finally {
+    if (results.some((r) => !r.ok)) {
+      const log = Buffer.concat(logChunks).toString('utf8').split('\n').slice(-20).join('\n');
+      console.log(`--- last server log lines ---\n${log}`);
+    }
+    await cleanup();
+  }
+
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`screenshots: ${shots}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+// ------------------------------------------------------------------ the story
+
+async function shot(name, opts = {}) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: opts.fullPage ?? true });
+}
+
+async function field(name) {
+  return page.locator(`[data-field="${name}"]`).first();
+}
+
+async function signIn(email) {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.locator('[data-field=email] input').fill(email);
+  await page.locator('[data-field=password] input').fill(PASSWORD);
+  await page.locator('form button[type=submit]').click();
+  await page.locator('header .user-box').waitFor();
+}
+
+async function signOut() {
+  await page.locator('header .user-box button').click();
+  await page.waitForURL(`${baseUrl}/`);
+}
+
+let baseUrl = '';
+
+async function run(base, context) {
+  baseUrl = base;
+  const bin1 = makeBin();
+  let objectId = '';
+
+  await step('landing page explains the portal and links to GraphiQL', async () => {
+    await page.goto(`${base}/`);
+    await page.locator('h1', { hasText: 'Architecture Portal of e-government' }).waitFor();
+    const gq = page.locator('main a[href="/graphql"]');
+    assert((await gq.count()) === 1, 'no GraphiQL link');
+    // Keyboard: the first Tab reaches the skip link.
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.className);
+    assert(focused === 'skip-link', `first focus is ${focused}`);
+    await shot('01-landing-en');
+  });
+
+  await step('placeholders say "coming soon" in three languages', async () => {
+    await page.goto(`${base}/services`);
+    await page.locator('[data-testid=coming-soon]').waitFor();
+    const texts = {};
+    for (const l of ['kk', 'ru', 'en']) {
+      await page.selectOption('#lang-select', l);
+      texts[l] = await page.locator('[data-testid=coming-soon] .badge').innerText();
+    }
+    assert(texts.kk === 'Жақында' && texts.ru === 'Скоро' && texts.en === 'Coming soon', JSON.stringify(texts));
+    await shot('02-placeholder-services');
+  });
+
+  await step('admin signs in and lands on organizations', async () => {
+    await signIn(ADMIN);
+    await page.waitForURL(`${base}/admin/organizations`);
+    await page.locator('[data-testid=orgs-table]').waitFor();
+  });
+
+  await step('a malformed BIN (123) is refused with the message next to the BIN field, input kept', async () => {
+    await (await field('bin')).locator('input').fill('123');
+    await page.locator('[data-field=nameKk] input').fill('Сынақ министрлігі');
+    await page.locator('[data-field=nameRu] input').fill('Министерство испытаний');
+    await page.locator('[data-field=kind] select').selectOption('STATE_BODY');
+    await page.locator('[data-testid=org-form] button[type=submit]').click();
+    const err = page.locator('[data-field=bin] .field-error');
+    await err.waitFor();
+    const en = await err.innerText();
+    assert(/12 digits/.test(en), `English message: ${en}`);
+    assert((await page.locator('[data-field=bin] input').getAttribute('aria-invalid')) === 'true', 'BIN not marked invalid');
+    assert((await page.locator('[data-field=nameRu] input').inputValue()) === 'Министерство испытаний', 'input lost');
+    await shot('03-organizations-bin-refused-en');
+    await page.selectOption('#lang-select', 'kk');
+    const kk = await err.innerText();
+    assert(/БСН/.test(kk), `Kazakh message: ${kk}`);
+    await page.selectOption('#lang-select', 'ru');
+    const ru = await err.innerText();
+    assert(/БИН/.test(ru) && /12/.test(ru), `Russian message: ${ru}`);
+    await shot('04-organizations-bin-refused-ru');
+    await page.selectOption('#lang-select', 'en');
+  });
+
+  await step('admin creates an organization with a valid BIN', async () => {
+    await page.locator('[data-field=bin] input').fill(bin1);
+    await page.locator('[data-testid=org-form] button[type=submit]').click();
+    await page.locator('.alert-success', { hasText: 'recorded' }).waitFor();
+    await page.locator('[data-testid=orgs-table] td', { hasText: bin1 }).waitFor();
+    assert((await page.locator('[data-field=bin] input').inputValue()) === '', 'form not reset');
+    await shot('05-organizations');
+  });
+
+  await step('admin creates an owner user of that organization', async () => {
+    await page.locator('nav a[href="/admin/users"]').click();
+    await page.locator('[data-testid=users-table]').waitFor();
+    await page.locator('[data-field=email] input').fill(OWNER);
+    await page.locator('[data-field=fullName] input').fill('Айгүл Сапарова');
+    await page.locator('[data-field=role] select').selectOption('OWNER');
+    const orgSelect = page.locator('[data-field=organizationId] select');
+    await orgSelect.locator('option', { hasText: bin1 }).waitFor({ state: 'attached' });
+    const value = await orgSelect.locator('option', { hasText: bin1 }).getAttribute('value');
+    await orgSelect.selectOption(value);
+    await page.locator('[data-field=language] select').selectOption('KK');
+    // A short password is refused next to its field.
+    await page.locator('[data-field=password] input').fill('short');
+    await page.locator('[data-testid=user-form] button[type=submit]').click();
+    await page.locator('[data-field=password] .field-error').waitFor();
+    assert((await page.locator('[data-field=email] input').inputValue()) === OWNER, 'input lost');
+    await page.locator('[data-field=password] input').fill(PASSWORD);
+    await page.locator('[data-testid=user-form] button[type=submit]').click();
+    await page.locator('[data-testid=users-table] td', { hasText: OWNER }).waitFor();
+    await shot('06-users');
+  });
+
+  await step('admin signs out', async () => {
+    await signOut();
+    await page.goto(`${base}/admin/users`);
+    await page.waitForURL(/\/sign-in\?next=/);
+  });
+
+  await step('owner signs in and sees an empty objects table', async () => {
+    await signIn(OWNER);
+    await page.waitForURL(`${base}/objects`);
+    await page.locator('[data-testid=objects-table] td.empty').waitFor();
+    await shot('07-objects-empty');
+  });
+
+  await step('owner creates an object', async () => {
+    await page.locator('main a[href="/objects/new"]').click();
+    await page.locator('[data-testid=object-form]').waitFor();
+    // Empty submit: the API names the first missing field.
+    await page.locator('[data-field=kind] select').selectOption('INFORMATION_SYSTEM');
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    await page.locator('[data-testid=object-form] .field-error').first().waitFor();
+    await shot('08-object-editor-refused');
+    await page.locator('[data-field=nameKk] input').fill('Мемлекеттік қызметтерді көрсету ақпараттық жүйесі');
+    await page.locator('[data-field=nameRu] input').fill('Информационная система оказания государственных услуг');
+    await page.locator('[data-field=shortName] input').fill('ИС ГУ');
+    await page.locator('[data-field=purpose] textarea').fill('Приём и обработка заявлений на государственные услуги.');
+    await page.locator('[data-field=containsPersonalData] input').check();
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    await page.waitForURL(/\/objects\/[0-9a-f-]+\?saved=created/);
+    objectId = new URL(page.url()).pathname.split('/')[2];
+    await page.locator('.alert-success', { hasText: 'recorded' }).waitFor();
+    await page.locator('[data-testid=history] li').first().waitFor();
+    await shot('09-object-view-created');
+  });
+
+  await step('owner edits it: stage change to pilot operation', async () => {
+    await page.locator('main a', { hasText: 'Edit' }).click();
+    await page.locator('[data-testid=object-form]').waitFor();
+    await page.locator('[data-field=stage] select').selectOption('PILOT_OPERATION');
+    const date = await page.locator('[data-field=stageStartedOn] input').inputValue();
+    assert(/^\d{4}-\d{2}-\d{2}$/.test(date), `stage date ${date}`);
+    await page.locator('[data-field=shortName] input').fill('ИС ГУ-2');
+    await shot('10-object-editor-stage-change');
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    await page.waitForURL(/\?saved=updated/);
+    await page.locator('h1', { hasText: 'ИС ГУ-2' }).waitFor();
+    const lc = page.locator('[data-testid=life-cycle] li');
+    await lc.nth(1).waitFor();
+    assert((await lc.count()) === 2, 'life cycle should have 2 stages');
+    assert(/Pilot operation/.test(await lc.nth(1).innerText()), 'second stage label');
+  });
+
+  await step('the history shows who changed which field from → to', async () => {
+    const v2 = page.locator('[data-testid=history] > li', { hasText: 'Version 2' });
+    await v2.waitFor();
+    const text = await v2.innerText();
+    assert(/Айгүл Сапарова/.test(text), `actor missing: ${text}`);
+    const stageRow = v2.locator('tr', { hasText: 'Stage' }).first();
+    const row = await stageRow.innerText();
+    assert(/Creation/.test(row) && /Pilot operation/.test(row), `stage row: ${row}`);
+    assert(/ИС ГУ-2/.test(text) && /ИС ГУ/.test(text), 'short name change missing');
+    await page.locator('#hist-h').scrollIntoViewIfNeeded();
+    await shot('11-object-history');
+  });
+
+  await step('a concurrent change gives a clear CONFLICT message, keeps the input, and merges on reload', async () => {
+    await page.locator('main a', { hasText: 'Edit' }).click();
+    await page.locator('[data-testid=object-form]').waitFor();
+    await page.locator('[data-field=purpose] textarea').fill('My edited purpose.');
+    // Someone else changes the object meanwhile.
+    const tok = (await api(base, 'mutation($i:LoginInput!){login(input:$i){accessToken}}', { i: { email: OWNER, password: PASSWORD } })).login.accessToken;
+    await api(base, 'mutation($i:UpdateInformatizationObjectInput!){updateInformatizationObject(input:$i){informatizationObject{version}}}', { i: { id: objectId, nameRu: 'Информационная система оказания государственных услуг (изм.)' } }, tok);
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    const alert = page.locator('[data-testid=object-form] .alert-error');
+    await alert.waitFor();
+    assert(/someone else changed/i.test(await alert.innerText()), 'conflict text');
+    assert((await page.locator('[data-field=purpose] textarea').inputValue()) === 'My edited purpose.', 'input lost on conflict');
+    await shot('12-object-editor-conflict');
+    await alert.locator('button').click();
+    await page.locator('.alert-success', { hasText: 'loaded' }).waitFor();
+    assert((await page.locator('[data-field=nameRu] input').inputValue()).endsWith('(изм.)'), 'latest not merged');
+    assert((await page.locator('[data-field=purpose] textarea').inputValue()) === 'My edited purpose.', 'own change lost in merge');
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    await page.waitForURL(/\?saved=updated/);
+    await page.locator('dd', { hasText: 'My edited purpose.' }).waitFor();
+  });
+
+  await step('objects table: columns, filters, total count', async () => {
+    await page.goto(`${base}/objects`);
+    const table = page.locator('[data-testid=objects-table]');
+    await table.locator('tbody tr').first().waitFor();
+    const row = await table.locator('tbody tr').first().innerText();
+    assert(/ИС ГУ-2/.test(row) && /Pilot operation/.test(row) && /Draft/.test(row) && /not assigned/.test(row), `row: ${row}`);
+    assert(/Total: 1/.test(await page.locator('.pager').innerText()), 'total');
+    await shot('13-objects-table');
+    await page.selectOption('#f-stage', 'CREATION');
+    await table.locator('td.empty').waitFor();
+    assert(/stage=CREATION/.test(page.url()), 'filter not in URL');
+    await page.selectOption('#f-stage', 'PILOT_OPERATION');
+    await table.locator('tbody tr a', { hasText: 'ИС ГУ-2' }).waitFor();
+    await page.selectOption('#f-status', 'REGISTERED');
+    await table.locator('td.empty').waitFor();
+    await page.locator('.filters button', { hasText: 'Reset' }).click();
+    await table.locator('tbody tr a', { hasText: 'ИС ГУ-2' }).waitFor();
+  });
+
+  await step('a page of 50 objects renders fast; "next page" follows the cursor', async () => {
+    const tok = (await api(base, 'mutation($i:LoginInput!){login(input:$i){accessToken}}', { i: { email: OWNER, password: PASSWORD } })).login.accessToken;
+    for (let i = 1; i <= 55; i++) {
+      await api(
+        base,
+        'mutation($i:CreateInformatizationObjectInput!){createInformatizationObject(input:$i){informatizationObject{id}}}',
+        { i: { kind: i % 2 ? 'INTERNET_RESOURCE' : 'STATE_BODY_SOFTWARE', nameKk: `Интернет-ресурс ${i}`, nameRu: `Интернет-ресурс ${i}`, shortName: `IR-${String(i).padStart(2, '0')}`, purpose: 'Seeded by the e2e test.' } },
+        tok,
+      );
+    }
+    await page.goto(`${base}/objects/${objectId}`);
+    await page.locator('h1').waitFor();
+    // Time from the click on "Objects" to 50 rendered rows, measured in the page.
+    const ms = await page.evaluate(
+      () =>
+        new Promise((done) => {
+          const t0 = performance.now();
+          document.querySelector('#main-nav a[href="/objects"]').click();
+          const tick = () => {
+            const rows = document.querySelectorAll('[data-testid=objects-table] tbody tr');
+            if (rows.length >= 50) done(performance.now() - t0);
+            else requestAnimationFrame(tick);
+          };
+          tick();
+        }),
+    );
+    console.log(`    page of 50 objects rendered in ${Math.round(ms)} ms`);
+    assert(ms < 1000, `rendering 50 objects took ${ms} ms`);
+    const table = page.locator('[data-testid=objects-table]');
+    assert(/Total: 56/.test(await page.locator('.pager').innerText()), 'total 56');
+    await shot('13b-objects-page-1-of-2', { fullPage: false });
+    await page.locator('.pager button', { hasText: 'Next page' }).click();
+    await page.locator('.pager', { hasText: 'Page 2' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=objects-table] tbody tr').length === 6);
+    await table.locator('tbody tr a', { hasText: 'IR-55' }).waitFor();
+    assert(await page.locator('.pager button', { hasText: 'Next page' }).isDisabled(), 'no page 3');
+    await page.locator('.pager button', { hasText: 'First page' }).click();
+    await page.locator('.pager', { hasText: 'Page 1' }).waitFor();
+    // Filter by kind narrows the total.
+    await page.selectOption('#f-kind', 'INTERNET_RESOURCE');
+    await page.locator('.pager', { hasText: 'Total: 28' }).waitFor();
+    await page.locator('.filters button', { hasText: 'Reset' }).click();
+  });
+
+  await step('relations: the owner relates the object to another and sees it', async () => {
+    await page.goto(`${base}/objects/${objectId}/edit`);
+    await page.locator('[data-testid=object-form]').waitFor();
+    await page.locator('fieldset[data-field=relations] button', { hasText: 'Add relation' }).click();
+    await page.locator('#rel-kind-0').selectOption('USES');
+    const target = page.locator('#rel-target-0');
+    await target.locator('option', { hasText: 'IR-07' }).waitFor({ state: 'attached' });
+    await target.selectOption({ label: (await target.locator('option', { hasText: 'IR-07' }).innerText()).trim() });
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    await page.waitForURL(/\?saved=updated/);
+    await page.locator('dd a', { hasText: 'IR-07' }).waitFor();
+  });
+
+  await step('language switch kk / ru / en changes labels and is remembered', async () => {
+    const expect = {
+      kk: { nav: 'Объектілер', stage: 'Тәжірибелік пайдалану', h1: 'Ақпараттандыру объектілері' },
+      ru: { nav: 'Объекты', stage: 'Опытная эксплуатация', h1: 'Объекты информатизации' },
+      en: { nav: 'Objects', stage: 'Pilot operation', h1: 'Informatization objects' },
+    };
+    await page.goto(`${base}/objects?stage=PILOT_OPERATION`);
+    await page.locator('[data-testid=objects-table] tbody tr').first().waitFor();
+    for (const l of ['kk', 'ru', 'en']) {
+      await page.selectOption('#lang-select', l);
+      await page.locator('h1', { hasText: expect[l].h1 }).waitFor();
+      const nav = await page.locator('#main-nav a[href="/objects"]').innerText();
+      assert(nav.trim() === expect[l].nav, `${l} nav: ${nav}`);
+      await page.locator('[data-testid=objects-table] td', { hasText: expect[l].stage }).first().waitFor();
+      assert((await page.evaluate(() => document.documentElement.lang)) === l, 'html lang');
+      if (l !== 'en') await shot(`14-objects-table-${l}`);
+    }
+    await page.selectOption('#lang-select', 'ru');
+    await page.reload();
+    await page.locator('h1', { hasText: expect.ru.h1 }).waitFor();
+    await page.selectOption('#lang-select', 'en');
+  });
+
+  await step('the session survives a reload (refresh token in sessionStorage) and the object page in Kazakh', async () => {
+    await page.goto(`${base}/objects/${objectId}`);
+    await page.locator('header .user-box').waitFor();
+    await page.locator('[data-testid=history] li').first().waitFor();
+    await page.selectOption('#lang-select', 'kk');
+    await page.locator('[data-testid=history] > li', { hasText: '2-нұсқа' }).waitFor();
+    await shot('15-object-view-kk');
+    await page.selectOption('#lang-select', 'en');
+  });
+
+  await step('role-aware navigation and guarded routes', async () => {
+    const links = await page.locator('#main-nav a').allInnerTexts();
+    assert(links.some((t) => t.includes('New object')), 'owner has New object');
+    assert(!links.some((t) => t.includes('Users')), 'owner must not see Users');
+    await page.goto(`${base}/admin/users`);
+    await page.locator('h1', { hasText: 'does not give access' }).waitFor();
+    await page.goto(`${base}/objects/${objectId}/documents`);
+    await page.locator('[data-testid=coming-soon]').waitFor();
+    await shot('16-placeholder-documents');
+  });
+
+  await step('phone width (390 px): menu, table and forms fit', async () => {
+    await page.setViewportSize(PHONE);
+    await page.goto(`${base}/objects`);
+    await page.locator('[data-testid=objects-table] tbody tr').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+    await shot('17-phone-objects');
+    await page.locator('.menu-toggle').click();
+    await page.locator('#main-nav.open').waitFor();
+    await shot('18-phone-menu', { fullPage: false });
+    await page.goto(`${base}/objects/${objectId}/edit`);
+    await page.locator('[data-testid=object-form]').waitFor();
+    const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow2 <= 0, `editor scrolls sideways by ${overflow2}px`);
+    await shot('19-phone-object-editor');
+    await page.goto(`${base}/objects/${objectId}`);
+    await page.locator('[data-testid=history] li').first().waitFor();
+    await shot('20-phone-object-view');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await step('sign-in refusal and sign-out', async () => {
+    await signOut();
+    await page.goto(`${base}/sign-in`);
+    await page.locator('[data-field=email] input').fill(OWNER);
+    await page.locator('[data-field=password] input').fill('wrong-password-123');
+    await page.locator('form button[type=submit]').click();
+    await page.locator('form .alert-error').waitFor();
+    await shot('21-sign-in-refused');
+    const stored = await page.evaluate(() => sessionStorage.getItem('archportal.refreshToken'));
+    assert(stored === null, 'refresh token left after sign-out');
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

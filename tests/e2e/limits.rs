@@ -1,0 +1,188 @@
+//! Limits: rate, time, depth, complexity, introspection; and the statement
+//! count of a nested list, which must not grow with the page size (no N+1).
+
+use serde_json::json;
+
+use crate::both;
+use crate::support::{Backend, TestApp, bin, code};
+
+async fn rate_limit_per_caller(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.limits.rate_per_minute = 6;
+        c.limits.rate_burst = 3;
+    })
+    .await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await; // one anonymous request (login)
+    let q = "{ organizations { totalCount } }";
+    for _ in 0..3 {
+        app.ok(Some(&admin), q, json!({})).await;
+    }
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&admin)
+        .json(&json!({"query": q}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=10).contains(&wait),
+        "retry after {wait} s at 6 per minute"
+    );
+    assert_eq!(code(&resp.json().await.unwrap()), "RATE_LIMITED");
+    // Another caller (anonymous, by IP) has its own budget: 2 of 3 left after the login.
+    for _ in 0..2 {
+        app.ok(None, "{ vocabulary(name: ROLE) { code } }", json!({}))
+            .await;
+    }
+    assert_eq!(
+        code(
+            &app.gql(None, "{ vocabulary(name: ROLE) { code } }", json!({}))
+                .await
+        ),
+        "RATE_LIMITED"
+    );
+    app.finish().await;
+}
+
+async fn request_timeout(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.limits.request_timeout_ms = 1).await;
+    archportal_api::cli::admin_create(
+        app.config.clone(),
+        "admin@gov.kz",
+        "ADMIN",
+        None,
+        None,
+        "ru",
+        crate::support::PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    // Verifying an argon2id hash takes well over a millisecond.
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!({"query": "mutation($p:String!){ login(input:{email:\"admin@gov.kz\",password:$p}){ accessToken } }", "variables": {"p": crate::support::PASSWORD}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(code(&resp.json().await.unwrap()), "TIMEOUT");
+    app.finish().await;
+}
+
+async fn depth_complexity_and_introspection(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.limits.query_complexity = 40;
+        c.graphql.introspection = false;
+        c.graphql.graphiql = false;
+    })
+    .await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let deep = "{ informatizationObjects { edges { node { relations { target { relations { target { relations { target { relations { target { relations { target { id } } } } } } } } } } } } } }";
+    assert_eq!(
+        code(&app.gql(Some(&admin), deep, json!({})).await),
+        "QUERY_LIMIT"
+    );
+    let wide: String = (0..50)
+        .map(|i| format!("v{i}: vocabulary(name: ROLE) {{ code }} "))
+        .collect();
+    assert_eq!(
+        code(
+            &app.gql(Some(&admin), &format!("{{ {wide} }}"), json!({}))
+                .await
+        ),
+        "QUERY_LIMIT"
+    );
+    let body = app
+        .gql(Some(&admin), "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "introspection is off, so no schema is answered: {body}"
+    );
+    assert_eq!(
+        app.client
+            .get(format!("{}/graphql", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    app.finish().await;
+}
+
+const NESTED: &str = "query($n:Int!){ informatizationObjects(first: $n) { totalCount edges { node {
+    id shortName organization { nameRu bin } createdBy { fullName } lifeCycle { stage startedOn }
+    relations { kind target { shortName organization { nameKk } } }
+} } } }";
+
+async fn nested_list_has_no_n_plus_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let mut owners = vec![];
+    for (i, head) in ["24014000001", "24014000004", "24024000007"]
+        .iter()
+        .enumerate()
+    {
+        let org = app
+            .create_org(&admin, &bin(head), &format!("Ведомство {i}"))
+            .await;
+        owners.push(
+            app.create_user(&admin, &format!("owner{i}@gov.kz"), "OWNER", Some(&org))
+                .await,
+        );
+    }
+    let mut previous: Option<String> = None;
+    for i in 0..25 {
+        let owner = &owners[i % owners.len()];
+        let id = app.create_object(owner, &format!("ИС-{i}")).await;
+        if let Some(prev) = &previous {
+            let _ = app
+                .gql(Some(owner), "mutation($i:UpdateInformatizationObjectInput!){ updateInformatizationObject(input:$i){ informatizationObject { id } } }", json!({"i": {"id": id, "relations": [{"kind": "USES", "targetId": prev}]}}))
+                .await;
+        }
+        previous = Some(id);
+    }
+    let analyst = app
+        .create_user(&admin, "analyst@gov.kz", "ANALYST", None)
+        .await;
+    let mut counts = vec![];
+    for n in [5, 25] {
+        let before = app.db_statements();
+        let data = app.ok(Some(&analyst), NESTED, json!({"n": n})).await;
+        counts.push(app.db_statements() - before);
+        assert_eq!(
+            data["informatizationObjects"]["edges"]
+                .as_array()
+                .unwrap()
+                .len(),
+            n
+        );
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 5 vs 25 objects: {counts:?}"
+    );
+    assert!(
+        counts[1] <= 10,
+        "a nested page costs {} statements",
+        counts[1]
+    );
+    println!("nested list of 5 and 25 objects: {counts:?} SQL statements");
+    app.finish().await;
+}
+
+both!(
+    rate_limit_per_caller,
+    request_timeout,
+    depth_complexity_and_introspection,
+    nested_list_has_no_n_plus_one
+);
