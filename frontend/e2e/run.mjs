@@ -345,7 +345,7 @@ async function run(base, context) {
   await step('owner creates an object', async () => {
     await page.locator('main a[href="/objects/new"]').click();
     await page.locator('[data-testid=object-form]').waitFor();
-    // Empty submit: the API names the first missing field.
+    // Empty required fields are all marked before any request.
     await page.locator('[data-field=kind] select').selectOption('INFORMATION_SYSTEM');
     await page.locator('[data-testid=object-form] button[type=submit]').click();
     await page.locator('[data-testid=object-form] .field-error').first().waitFor();
@@ -370,6 +370,15 @@ async function run(base, context) {
     const date = await page.locator('[data-field=stageStartedOn] input').inputValue();
     assert(/^\d{4}-\d{2}-\d{2}$/.test(date), `stage date ${date}`);
     await page.locator('[data-field=shortName] input').fill('ИС ГУ-2');
+    // A stage cannot begin before the previous one: the API refuses, the message sits by the date.
+    await page.locator('[data-field=stageStartedOn] input').fill('2020-01-01');
+    await page.locator('[data-testid=object-form] button[type=submit]').click();
+    const dateErr = page.locator('[data-field=stageStartedOn] .field-error');
+    await dateErr.waitFor();
+    assert(/before the previous/.test(await dateErr.innerText()), `date error: ${await dateErr.innerText()}`);
+    assert((await page.locator('[data-field=shortName] input').inputValue()) === 'ИС ГУ-2', 'input lost');
+    await shot('10a-object-editor-date-refused');
+    await page.locator('[data-field=stageStartedOn] input').fill(date);
     await shot('10-object-editor-stage-change');
     await page.locator('[data-testid=object-form] button[type=submit]').click();
     await page.waitForURL(/\?saved=updated/);

@@ -38,12 +38,12 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
 }
 
 /** Errors of a form that belong to no visible field. */
-export function FormErrors({ messages, children }: { messages: string[]; children?: ReactNode }) {
+export function FormErrors({ messages, children, title }: { messages: string[]; children?: ReactNode; title?: string }) {
   const { t } = useI18n();
   if (!messages.length && !children) return null;
   return (
     <div className="alert alert-error" role="alert" tabIndex={-1}>
-      <p className="alert-title">{t('common.formErrors')}</p>
+      <p className="alert-title">{title ?? t('common.formErrors')}</p>
       {messages.length > 0 && (
         <ul>
           {messages.map((m, i) => (

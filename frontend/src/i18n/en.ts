@@ -47,6 +47,7 @@ export const en = {
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.none': '—',
+  'common.fieldRequired': 'Fill in this field.',
   'common.required': 'required',
   'common.nextPage': 'Next page',
   'common.firstPage': 'First page',
@@ -87,6 +88,7 @@ export const en = {
   'signIn.password': 'Password',
   'signIn.submit': 'Sign in',
   'signIn.submitting': 'Signing in…',
+  'signIn.failed': 'Could not sign in:',
   'signIn.expired': 'Your session has ended. Please sign in again.',
   'signIn.noAccount': 'No account yet?',
 

@@ -47,7 +47,8 @@ export function format(template: string, vars?: Vars): string {
 }
 
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
-  return format(catalogues[lang][key] ?? en[key], vars);
+  // A key built at run time from an unknown value shows the key, never crashes.
+  return format(catalogues[lang][key] ?? en[key] ?? key, vars);
 }
 
 export interface Formatters {

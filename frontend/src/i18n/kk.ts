@@ -43,6 +43,7 @@ export const kk: Messages = {
   'common.yes': 'Иә',
   'common.no': 'Жоқ',
   'common.none': '—',
+  'common.fieldRequired': 'Бұл өрісті толтырыңыз.',
   'common.required': 'міндетті',
   'common.nextPage': 'Келесі бет',
   'common.firstPage': 'Бірінші бет',
@@ -83,6 +84,7 @@ export const kk: Messages = {
   'signIn.password': 'Құпиясөз',
   'signIn.submit': 'Кіру',
   'signIn.submitting': 'Кіру…',
+  'signIn.failed': 'Кіру мүмкін болмады:',
   'signIn.expired': 'Сеанс аяқталды. Қайта кіріңіз.',
   'signIn.noAccount': 'Тіркелгіңіз жоқ па?',
 

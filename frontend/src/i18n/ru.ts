@@ -43,6 +43,7 @@ export const ru: Messages = {
   'common.yes': 'Да',
   'common.no': 'Нет',
   'common.none': '—',
+  'common.fieldRequired': 'Заполните это поле.',
   'common.required': 'обязательно',
   'common.nextPage': 'Следующая страница',
   'common.firstPage': 'Первая страница',
@@ -83,6 +84,7 @@ export const ru: Messages = {
   'signIn.password': 'Пароль',
   'signIn.submit': 'Войти',
   'signIn.submitting': 'Вход…',
+  'signIn.failed': 'Не удалось войти:',
   'signIn.expired': 'Сеанс завершён. Войдите снова.',
   'signIn.noAccount': 'Нет учётной записи?',
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n';
 import { useVocab } from '../vocab';
 import { gql } from '../api/client';
@@ -20,6 +20,7 @@ import { Field } from '../components/Field';
 import { ErrorBox, FormErrors, Loading, Notice } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
 import { useQuery } from '../components/useQuery';
+import { missingFields, useFocusFirstError } from '../components/formErrors';
 import { Link, navigate } from '../router';
 
 /** The fields the API may name in `extensions.field`. */
@@ -188,20 +189,23 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const errorRef = useRef<HTMLDivElement>(null);
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const [attempt, setAttempt] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, attempt);
 
   // Candidate targets for relations: the objects the user may see.
   const targets = useQuery(ObjectsDocument, { first: 100 });
   const targetOptions = (targets.data?.informatizationObjects.nodes ?? []).filter((o) => o.id !== existing?.id);
 
   const errs = splitErrors(error, OBJECT_FIELDS, lang, { network: t('common.networkError'), unexpected: t('common.unexpectedError') });
+  const byField: Record<string, string | undefined> = { ...errs.byField, ...missing };
   const conflict = isVersionConflict(error);
 
-  useEffect(() => {
-    if (error) errorRef.current?.querySelector<HTMLElement>('[role=alert]')?.focus();
-  }, [error]);
-
-  const set = <K extends keyof ObjectForm>(k: K, v: ObjectForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const set = <K extends keyof ObjectForm>(k: K, v: ObjectForm[K]) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setMissing(({ [k]: _, ...rest }) => rest);
+  };
   const stageChanged = !base || form.stage !== base.form.stage;
 
   function setStage(stage: string) {
@@ -219,6 +223,15 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
     e.preventDefault();
     setNotice(null);
     setError(null);
+    const required: Array<keyof ObjectForm> = ['kind', 'nameKk', 'nameRu', 'shortName', 'purpose', 'stage'];
+    if (!base || form.stage !== base.form.stage) required.push('stageStartedOn');
+    const miss = missingFields(form, required, t('common.fieldRequired'));
+    if (form.relations.some((r) => !r.targetId)) miss.relations = t('common.fieldRequired');
+    setMissing(miss);
+    if (Object.keys(miss).length) {
+      setAttempt((a) => a + 1);
+      return;
+    }
     if (base && existing) {
       const input = updateInput(existing.id, base.version, base.form, form);
       if (!input) {
@@ -231,6 +244,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
         navigate(`/objects/${d.updateInformatizationObject.informatizationObject.id}?saved=updated`);
       } catch (err) {
         setError(err);
+        setAttempt((a) => a + 1);
         setBusy(false);
       }
     } else {
@@ -240,6 +254,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
         navigate(`/objects/${d.createInformatizationObject.informatizationObject.id}?saved=created`);
       } catch (err) {
         setError(err);
+        setAttempt((a) => a + 1);
         setBusy(false);
       }
     }
@@ -267,7 +282,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
 
   const title = existing ? t('object.editTitle', { name: existing.shortName }) : t('object.createTitle');
   const text = (k: 'nameKk' | 'nameRu' | 'shortName', label: string, extra: { maxLength?: number; lang?: string } = {}) => (
-    <Field name={k} label={label} error={errs.byField[k]} required>
+    <Field name={k} label={label} error={byField[k]} required>
       {(p) => <input {...p} type="text" value={form[k]} onChange={(e) => set(k, e.target.value)} {...extra} />}
     </Field>
   );
@@ -280,8 +295,8 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           {t('object.version')}: {base?.version}
         </p>
       )}
-      <form onSubmit={submit} noValidate className="form form-wide" aria-busy={busy} data-testid="object-form">
-        <div ref={errorRef}>
+      <form ref={formRef} onSubmit={submit} noValidate className="form form-wide" aria-busy={busy} data-testid="object-form">
+        <div>
           {conflict ? (
             <FormErrors messages={[]}>
               <p>{t('object.conflict')}</p>
@@ -295,7 +310,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
         </div>
         {notice && <Notice>{notice}</Notice>}
 
-        <Field name="kind" label={t('object.kind')} error={errs.byField.kind} required>
+        <Field name="kind" label={t('object.kind')} error={byField.kind} required>
           {(p) => (
             <select {...p} value={form.kind} onChange={(e) => set('kind', e.target.value)}>
               <option value="" disabled>
@@ -315,14 +330,14 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           {text('nameRu', t('object.nameRu'), { lang: 'ru' })}
           {text('shortName', t('object.shortName'))}
         </fieldset>
-        <Field name="purpose" label={t('object.purpose')} error={errs.byField.purpose} required>
+        <Field name="purpose" label={t('object.purpose')} error={byField.purpose} required>
           {(p) => <textarea {...p} rows={4} value={form.purpose} onChange={(e) => set('purpose', e.target.value)} />}
         </Field>
 
         <fieldset className="group">
           <legend>{t('object.lifeCycle')}</legend>
           <div className="row">
-            <Field name="stage" label={t('object.stage')} error={errs.byField.stage} required>
+            <Field name="stage" label={t('object.stage')} error={byField.stage} required>
               {(p) => (
                 <select {...p} value={form.stage} onChange={(e) => setStage(e.target.value)}>
                   {vocab.options('lifeCycleStage').map((o) => (
@@ -337,7 +352,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
             <Field
               name="stageStartedOn"
               label={t('object.stageStartedOn')}
-              error={errs.byField.stageStartedOn}
+              error={byField.stageStartedOn}
               hint={stageChanged && existing ? t('object.stageHint') : undefined}
               required={stageChanged}
             >
@@ -346,12 +361,12 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           </div>
         </fieldset>
 
-        <Field name="containsPersonalData" label={t('object.containsPersonalData')} error={errs.byField.containsPersonalData} inline>
+        <Field name="containsPersonalData" label={t('object.containsPersonalData')} error={byField.containsPersonalData} inline>
           {(p) => (
             <input {...p} type="checkbox" checked={form.containsPersonalData} onChange={(e) => set('containsPersonalData', e.target.checked)} />
           )}
         </Field>
-        <Field name="exclusion" label={t('object.exclusion')} error={errs.byField.exclusion}>
+        <Field name="exclusion" label={t('object.exclusion')} error={byField.exclusion}>
           {(p) => (
             <select {...p} value={form.exclusion} onChange={(e) => set('exclusion', e.target.value)}>
               <option value="">{t('object.noExclusion')}</option>
@@ -364,7 +379,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           )}
         </Field>
 
-        <fieldset className={`group${errs.byField.relations ? ' field-invalid' : ''}`} data-field="relations" aria-describedby={errs.byField.relations ? 'relations-error' : undefined}>
+        <fieldset className={`group${byField.relations ? ' field-invalid' : ''}`} data-field="relations" aria-describedby={byField.relations ? 'relations-error' : undefined}>
           <legend>{t('object.relations')}</legend>
           {form.relations.length === 0 && <p className="muted">{t('object.relationNone')}</p>}
           {form.relations.map((r, i) => (
@@ -417,9 +432,9 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           <button type="button" className="btn" onClick={() => set('relations', [...form.relations, { kind: 'USES', targetId: '' }])}>
             + {t('object.addRelation')}
           </button>
-          {errs.byField.relations && (
+          {byField.relations && (
             <p className="field-error" id="relations-error" role="alert">
-              {errs.byField.relations}
+              {byField.relations}
             </p>
           )}
         </fieldset>

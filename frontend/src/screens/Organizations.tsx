@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n';
 import { useVocab } from '../vocab';
 import { gql } from '../api/client';
@@ -9,6 +9,7 @@ import { ErrorBox, FormErrors, Loading, Notice } from '../components/Status';
 import { Pager } from '../components/Pager';
 import { PageTitle } from '../components/PageTitle';
 import { Cell } from '../components/Cell';
+import { missingFields, useFocusFirstError } from '../components/formErrors';
 import { useQuery } from '../components/useQuery';
 
 export const ORG_FIELDS = ['bin', 'nameKk', 'nameRu', 'kind'] as const;
@@ -29,13 +30,27 @@ export function OrganizationForm({ onCreated }: { onCreated(name: string): void 
   const [form, setForm] = useState<OrgForm>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const [attempt, setAttempt] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, attempt);
   const errs = splitErrors(error, ORG_FIELDS, lang, { network: t('common.networkError'), unexpected: t('common.unexpectedError') });
-  const set = (k: keyof OrgForm, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const byField: Record<string, string | undefined> = { ...errs.byField, ...missing };
+  const set = (k: keyof OrgForm, v: string) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setMissing(({ [k]: _, ...rest }) => rest);
+  };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
+    const miss = missingFields(form, ORG_FIELDS, t('common.fieldRequired'));
+    setMissing(miss);
     setError(null);
+    if (Object.keys(miss).length) {
+      setAttempt((a) => a + 1);
+      return;
+    }
+    setBusy(true);
     try {
       const d = await gql(CreateOrganizationDocument, {
         input: { bin: form.bin.trim(), nameKk: form.nameKk, nameRu: form.nameRu, kind: form.kind as OrganizationKind },
@@ -45,25 +60,26 @@ export function OrganizationForm({ onCreated }: { onCreated(name: string): void 
       onCreated(lang === 'kk' ? o.nameKk : o.nameRu);
     } catch (err) {
       setError(err);
+      setAttempt((a) => a + 1);
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form onSubmit={submit} noValidate className="form" aria-labelledby="org-create-h" aria-busy={busy} data-testid="org-form">
+    <form ref={formRef} onSubmit={submit} noValidate className="form" aria-labelledby="org-create-h" aria-busy={busy} data-testid="org-form">
       <h2 id="org-create-h">{t('orgs.createTitle')}</h2>
       <FormErrors messages={errs.general} />
-      <Field name="bin" label={t('orgs.bin')} hint={t('orgs.binHint')} error={errs.byField.bin} required>
+      <Field name="bin" label={t('orgs.bin')} hint={t('orgs.binHint')} error={byField.bin} required>
         {(p) => <input {...p} type="text" inputMode="numeric" autoComplete="off" maxLength={20} value={form.bin} onChange={(e) => set('bin', e.target.value)} />}
       </Field>
-      <Field name="nameKk" label={t('orgs.nameKk')} error={errs.byField.nameKk} required>
+      <Field name="nameKk" label={t('orgs.nameKk')} error={byField.nameKk} required>
         {(p) => <input {...p} type="text" lang="kk" value={form.nameKk} onChange={(e) => set('nameKk', e.target.value)} />}
       </Field>
-      <Field name="nameRu" label={t('orgs.nameRu')} error={errs.byField.nameRu} required>
+      <Field name="nameRu" label={t('orgs.nameRu')} error={byField.nameRu} required>
         {(p) => <input {...p} type="text" lang="ru" value={form.nameRu} onChange={(e) => set('nameRu', e.target.value)} />}
       </Field>
-      <Field name="kind" label={t('orgs.kind')} error={errs.byField.kind} required>
+      <Field name="kind" label={t('orgs.kind')} error={byField.kind} required>
         {(p) => (
           <select {...p} value={form.kind} onChange={(e) => set('kind', e.target.value)}>
             <option value="" disabled>

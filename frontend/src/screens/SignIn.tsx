@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n';
 import { useAuth } from '../auth';
 import { navigate, Link } from '../router';
@@ -7,6 +7,7 @@ import { FormErrors } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
 import { splitErrors } from '../api/errors';
 import { homeFor } from '../nav';
+import { useFocusFirstError } from '../components/formErrors';
 
 const FIELDS = ['email', 'password'] as const;
 
@@ -17,6 +18,8 @@ export function SignIn({ next, expired }: { next: string | null; expired: boolea
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, error);
   const errs = splitErrors(error, FIELDS, lang, { network: t('common.networkError'), unexpected: t('common.unexpectedError') });
 
   async function submit(e: FormEvent) {
@@ -40,8 +43,8 @@ export function SignIn({ next, expired }: { next: string | null; expired: boolea
           {t('signIn.expired')}
         </p>
       )}
-      <form onSubmit={submit} noValidate className="form" aria-busy={busy}>
-        <FormErrors messages={errs.general} />
+      <form ref={formRef} onSubmit={submit} noValidate className="form" aria-busy={busy}>
+        <FormErrors messages={errs.general} title={t('signIn.failed')} />
         <Field name="email" label={t('signIn.email')} error={errs.byField.email} required>
           {(p) => <input {...p} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />}
         </Field>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useI18n, LANGS, type MessageKey } from '../i18n';
 import { useVocab } from '../vocab';
 import { gql } from '../api/client';
@@ -10,6 +10,7 @@ import { Pager } from '../components/Pager';
 import { PageTitle } from '../components/PageTitle';
 import { Cell } from '../components/Cell';
 import { useQuery } from '../components/useQuery';
+import { missingFields, useFocusFirstError } from '../components/formErrors';
 
 export const USER_FIELDS = ['email', 'fullName', 'role', 'organizationId', 'language', 'password'] as const;
 const PAGE = 50;
@@ -31,13 +32,28 @@ export function UserFormPanel({ onCreated }: { onCreated(email: string): void })
   const [form, setForm] = useState<UserForm>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  const [attempt, setAttempt] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(formRef, attempt);
   const errs = splitErrors(error, USER_FIELDS, lang, { network: t('common.networkError'), unexpected: t('common.unexpectedError') });
-  const set = (k: keyof UserForm, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const byField: Record<string, string | undefined> = { ...errs.byField, ...missing };
+  const set = (k: keyof UserForm, v: string) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setMissing(({ [k]: _, ...rest }) => rest);
+  };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
+    const required: Array<keyof UserForm> = form.role === 'OWNER' ? ['email', 'fullName', 'organizationId'] : ['email', 'fullName'];
+    const miss = missingFields(form, required, t('common.fieldRequired'));
+    setMissing(miss);
     setError(null);
+    if (Object.keys(miss).length) {
+      setAttempt((a) => a + 1);
+      return;
+    }
+    setBusy(true);
     try {
       const d = await gql(CreateUserDocument, {
         input: {
@@ -53,22 +69,23 @@ export function UserFormPanel({ onCreated }: { onCreated(email: string): void })
       onCreated(d.createUser.user.email);
     } catch (err) {
       setError(err);
+      setAttempt((a) => a + 1);
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form onSubmit={submit} noValidate className="form" aria-labelledby="user-create-h" aria-busy={busy} data-testid="user-form">
+    <form ref={formRef} onSubmit={submit} noValidate className="form" aria-labelledby="user-create-h" aria-busy={busy} data-testid="user-form">
       <h2 id="user-create-h">{t('users.createTitle')}</h2>
       <FormErrors messages={errs.general} />
-      <Field name="email" label={t('users.email')} error={errs.byField.email} required>
+      <Field name="email" label={t('users.email')} error={byField.email} required>
         {(p) => <input {...p} type="email" autoComplete="off" value={form.email} onChange={(e) => set('email', e.target.value)} />}
       </Field>
-      <Field name="fullName" label={t('users.fullName')} error={errs.byField.fullName} required>
+      <Field name="fullName" label={t('users.fullName')} error={byField.fullName} required>
         {(p) => <input {...p} type="text" autoComplete="off" value={form.fullName} onChange={(e) => set('fullName', e.target.value)} />}
       </Field>
-      <Field name="role" label={t('users.role')} error={errs.byField.role} required>
+      <Field name="role" label={t('users.role')} error={byField.role} required>
         {(p) => (
           <select {...p} value={form.role} onChange={(e) => set('role', e.target.value)}>
             {vocab.options('role').map((o) => (
@@ -84,7 +101,7 @@ export function UserFormPanel({ onCreated }: { onCreated(email: string): void })
         name="organizationId"
         label={t('users.organization')}
         hint={t('users.organizationHint')}
-        error={errs.byField.organizationId}
+        error={byField.organizationId}
         required={form.role === 'OWNER'}
       >
         {(p) => (
@@ -98,7 +115,7 @@ export function UserFormPanel({ onCreated }: { onCreated(email: string): void })
           </select>
         )}
       </Field>
-      <Field name="language" label={t('users.language')} error={errs.byField.language}>
+      <Field name="language" label={t('users.language')} error={byField.language}>
         {(p) => (
           <select {...p} value={form.language} onChange={(e) => set('language', e.target.value)}>
             {LANGS.map((l) => (
@@ -109,7 +126,7 @@ export function UserFormPanel({ onCreated }: { onCreated(email: string): void })
           </select>
         )}
       </Field>
-      <Field name="password" label={t('users.password')} hint={t('users.passwordHint')} error={errs.byField.password}>
+      <Field name="password" label={t('users.password')} hint={t('users.passwordHint')} error={byField.password}>
         {(p) => <input {...p} type="password" autoComplete="new-password" value={form.password} onChange={(e) => set('password', e.target.value)} />}
       </Field>
       <div className="form-actions">

@@ -49,6 +49,7 @@ describe('organization form', () => {
       </>,
     );
     fireEvent.change(screen.getByLabelText(/BIN/), { target: { value: '123' } });
+    fireEvent.change(screen.getByLabelText(/Full name in Kazakh/), { target: { value: 'Министрлік' } });
     fireEvent.change(screen.getByLabelText(/Full name in Russian/), { target: { value: 'Министерство' } });
     fireEvent.change(screen.getByLabelText(/Kind of entity/), { target: { value: 'STATE_BODY' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
@@ -70,6 +71,19 @@ describe('organization form', () => {
     await within(field('bin')).findByText('БИН должен состоять ровно из 12 цифр');
   });
 
+  it('marks every empty required field at once, without calling the API, and focuses the first', async () => {
+    const calls = mockGraphQL({});
+    renderWithProviders(<OrganizationForm onCreated={() => {}} />, { lang: 'kk' });
+    fireEvent.change(screen.getByLabelText(/БСН/), { target: { value: '940140000385' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Құру' }));
+    for (const name of ['nameKk', 'nameRu', 'kind']) {
+      await within(field(name)).findByText('Бұл өрісті толтырыңыз.');
+    }
+    expect(within(field('bin')).queryByRole('alert')).toBeNull();
+    expect(calls).toHaveLength(0);
+    await waitFor(() => expect(document.activeElement).toBe(within(field('nameKk')).getByRole('textbox')));
+  });
+
   it('resets after success and reports the new organization', async () => {
     mockGraphQL({
       CreateOrganization: (v) => ({
@@ -83,6 +97,9 @@ describe('organization form', () => {
     const created = vi.fn();
     renderWithProviders(<OrganizationForm onCreated={created} />);
     fireEvent.change(screen.getByLabelText(/BIN/), { target: { value: '940140000385' } });
+    fireEvent.change(screen.getByLabelText(/Full name in Kazakh/), { target: { value: 'Ұйым' } });
+    fireEvent.change(screen.getByLabelText(/Full name in Russian/), { target: { value: 'Организация' } });
+    fireEvent.change(screen.getByLabelText(/Kind of entity/), { target: { value: 'STATE_BODY' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(created).toHaveBeenCalledWith('Организация'));
     expect((screen.getByLabelText(/BIN/) as HTMLInputElement).value).toBe('');
@@ -216,13 +233,19 @@ describe('object editor', () => {
     fireEvent.change(screen.getByLabelText(/Purpose and description/), { target: { value: 'Цель' } });
     fireEvent.click(screen.getByLabelText(/Processes personal data/));
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    // The empty short name is caught before any request.
+    await within(field('shortName')).findByText('Fill in this field.');
+    expect(calls.find((c) => c.operationName === 'CreateObject')).toBeUndefined();
+    fireEvent.change(screen.getByLabelText(/Short name/), { target: { value: 'ИС' } });
+    expect(within(field('shortName')).queryByRole('alert')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await within(field('shortName')).findByText('must not be empty');
     const create = calls.find((c) => c.operationName === 'CreateObject')!;
     expect(create.variables.input).toMatchObject({
       kind: 'INFORMATION_SYSTEM',
       nameKk: 'Жүйе',
       nameRu: 'Система',
-      shortName: '',
+      shortName: 'ИС',
       purpose: 'Цель',
       stage: 'CREATION',
       containsPersonalData: true,
