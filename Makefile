@@ -4,17 +4,33 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PG_TEST_URL ?= $(PG_URL)
 
-.PHONY: run build test fmt-check clippy test-rust pg-up pg-clean schema fmt
+.PHONY: run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
 
-## Build and serve with the embedded defaults (SQLite and blobs under ./data, http://127.0.0.1:8080).
-run:
+NPM ?= npm
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+FRONTEND_INSTALLED := frontend/node_modules/.installed
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/codegen.yml -type f 2>/dev/null)
+
+## Build the web UI and serve everything with the embedded defaults (SQLite and blobs under ./data, http://127.0.0.1:8080).
+run: frontend
 	$(CARGO) run -p archportal-api --bin archportal -- serve
+
+## The web UI, built into frontend/dist (served by archportal at /).
+frontend: frontend/dist/index.html
+
+$(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm is needed to build the web UI (Node.js 20+)"; exit 1; }
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES) api/schema.graphql
+	cd frontend && $(NPM) run build
 
 build:
 	$(CARGO) build --workspace
 
-## Everything CI runs: formatting, lints, every test on SQLite and on PostgreSQL.
-test: fmt-check clippy pg-up test-rust
+## Everything CI runs: formatting, lints, every test on SQLite and on PostgreSQL, the web UI's checks and browser tests.
+test: fmt-check clippy pg-up test-rust test-frontend
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -25,6 +41,13 @@ clippy:
 ## Every Rust test; each storage-touching scenario runs once on SQLite and once on PostgreSQL.
 test-rust: pg-clean
 	$(CARGO) test --workspace --all-features --no-fail-fast
+
+## The web UI: types generated from api/schema.graphql are current, unit tests, then browser tests
+## (Debian's chromium) against the real server on a fresh database.
+test-frontend: $(FRONTEND_INSTALLED)
+	cd frontend && $(NPM) run check && $(NPM) test
+	$(CARGO) build -p archportal-api --bin archportal
+	cd frontend && ARCHPORTAL_BIN=$(TARGET_DIR)/debug/archportal $(NPM) run e2e
 
 ## Make sure the PostgreSQL server the tests use answers (start the local cluster if it is down).
 pg-up:

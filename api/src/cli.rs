@@ -38,6 +38,26 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage the service registry.
+    Services {
+        /// The action.
+        #[command(subcommand)]
+        action: ServicesAction,
+    },
+}
+
+/// Service registry actions.
+#[derive(Debug, Subcommand)]
+pub enum ServicesAction {
+    /// Load an existing registry from CSV or JSON: good rows are imported,
+    /// each bad row is reported with its line and reason (exit 1 if any).
+    Import {
+        /// The file (CSV with the header `service_id,name_kk,…,production_address`, or a JSON array).
+        file: PathBuf,
+        /// The operator account the services are registered by.
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_email: String,
+    },
 }
 
 /// Admin actions.
@@ -135,4 +155,100 @@ pub async fn admin_create(
     })?;
     state.db.clone().close().await?;
     Ok(user)
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Rows registered.
+    pub imported: usize,
+    /// Rows refused.
+    pub refused: usize,
+}
+
+/// `archportal services import FILE --as EMAIL`: each good row is registered
+/// in its own transaction; each bad row is printed with its reason.
+pub async fn services_import(
+    config: Config,
+    file: &std::path::Path,
+    as_email: &str,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ImportSummary> {
+    use archportal_domain::accounting_code::AccountingCode;
+    use archportal_domain::service::{ServiceData, parse_import};
+
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let rows = parse_import(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let state = crate::build_state(config).await?;
+    let email = Email::parse(as_email).map_err(|e| anyhow::anyhow!("--as: {e}"))?;
+    let operator = archportal_storage::user::find_for_login(&state.db, &email)
+        .await?
+        .with_context(|| format!("--as: no user {email}"))?
+        .user;
+    let actor = archportal_domain::access::Actor {
+        user_id: operator.id,
+        role: operator.role,
+        organization_id: operator.organization_id,
+    };
+    actor
+        .check_operator()
+        .map_err(|e| anyhow::anyhow!("--as: {e}"))?;
+    let mut summary = ImportSummary::default();
+    for row in rows {
+        let outcome: Result<String, String> = async {
+            if let Some(problem) = &row.problem {
+                return Err(problem.clone());
+            }
+            let data = ServiceData::parse(&row.raw)
+                .map_err(|e| format!("{}: {}", e.field().unwrap_or("row"), e.message(Lang::En)))?;
+            let object = if row.object.to_ascii_uppercase().starts_with("IO-") {
+                let code = AccountingCode::parse(&row.object)
+                    .map_err(|e| format!("object: {}", e.message(Lang::En)))?;
+                archportal_storage::object::get_by_code(&state.db, &code).await
+            } else {
+                let id = uuid::Uuid::parse_str(&row.object).map_err(|_| {
+                    format!(
+                        "object: neither an accounting code nor an id: {}",
+                        row.object
+                    )
+                })?;
+                archportal_storage::object::get(&state.db, id).await
+            }
+            .map_err(|e| {
+                let e = crate::error::ApiError::from(e);
+                format!("object {}: {}", row.object, e.message(Lang::En))
+            })?;
+            let id = data.service_id.to_string();
+            archportal_storage::service::register(&state.db, &actor, object.id, data, None)
+                .await
+                .map_err(|e| {
+                    let e = crate::error::ApiError::from(e);
+                    format!(
+                        "{}: {}",
+                        e.field.clone().unwrap_or_else(|| "row".into()),
+                        e.message(Lang::En)
+                    )
+                })?;
+            Ok(id)
+        }
+        .await;
+        match outcome {
+            Ok(id) => {
+                summary.imported += 1;
+                writeln!(out, "{}: imported {id}", row.at)?;
+            }
+            Err(reason) => {
+                summary.refused += 1;
+                writeln!(out, "{}: refused: {reason}", row.at)?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "imported {}, refused {}",
+        summary.imported, summary.refused
+    )?;
+    state.db.clone().close().await?;
+    Ok(summary)
 }

@@ -174,10 +174,50 @@ impl Config {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("archportal.toml")),
         }
+        // The environment layer takes only the keys the configuration has:
+        // other `ARCHPORTAL_*` variables (a tool's `ARCHPORTAL_BIN`, say) are
+        // not ours, and are named in a warning instead of stopping the start.
+        let known = Config::top_level_keys();
+        for (key, _) in std::env::vars() {
+            if let Some(rest) = key.strip_prefix("ARCHPORTAL_") {
+                let top = rest
+                    .split("__")
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if top != "config" && !known.contains(&top.as_str()) {
+                    tracing::warn!(variable = %key, "ignoring an ARCHPORTAL_ variable that names no setting");
+                }
+            }
+        }
         figment = figment
-            .merge(Env::prefixed("ARCHPORTAL_").split("__").ignore(&["config"]))
+            .merge(Env::prefixed("ARCHPORTAL_").split("__").filter(move |k| {
+                let key = k.as_str().to_ascii_lowercase();
+                let top = key
+                    .split(['.'])
+                    .next()
+                    .unwrap_or_default()
+                    .split("__")
+                    .next()
+                    .unwrap_or_default();
+                known.contains(&top)
+            }))
             .merge(Env::raw().only(&["database_url"]));
         figment.extract().map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// The top-level keys, as the environment names them (lower case).
+    fn top_level_keys() -> &'static [&'static str] {
+        &[
+            "data_dir",
+            "listen",
+            "database_url",
+            "database",
+            "auth",
+            "limits",
+            "graphql",
+            "frontend_dir",
+        ]
     }
 
     /// The database URL in force.
@@ -188,6 +228,27 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("archportal.db").display()
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_top_level_key_is_known_to_the_environment_filter() {
+        let value = serde_json::to_value(Config::default()).unwrap_or_default();
+        let mut keys: Vec<String> = value
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.push("database_url".into());
+        for key in keys {
+            assert!(
+                Config::top_level_keys().contains(&key.as_str()),
+                "{key} missing from top_level_keys"
+            );
         }
     }
 }

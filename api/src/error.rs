@@ -3,7 +3,7 @@
 //! Every error carries a machine-readable `extensions.code`, the messages in
 //! Kazakh, Russian and English (`extensions.messages`), the input field
 //! concerned when there is one, and a `message` in the caller's language (set
-//! by [`crate::graphql::LocalizeErrors`]). Internal failures are logged with
+//! by [`crate::graphql::localize_errors`]). Internal failures are logged with
 //! their cause and returned as `INTERNAL` only.
 
 use archportal_domain::{DomainError, Lang, LocalizedText};

@@ -262,7 +262,7 @@ async fn graphql_post(
     };
     let request = request.data(ctx).data(Loaders::new(&state.db));
     let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
-    let Ok(response) = tokio::time::timeout(limit, schema.execute(request)).await else {
+    let Ok(mut response) = tokio::time::timeout(limit, schema.execute(request)).await else {
         tracing::warn!(
             timeout_ms = limit.as_millis() as u64,
             "GraphQL request timed out"
@@ -279,6 +279,7 @@ async fn graphql_post(
             &format!("{} ms", limit.as_millis()),
         );
     };
+    graphql::localize_errors(&mut response, lang);
     let mut http = Json(response).into_response();
     http.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -3,7 +3,8 @@
 use clap::Parser;
 
 use archportal_api::cli::{
-    AdminAction, Cli, Command, admin_create, load_config, read_password_line,
+    AdminAction, Cli, Command, ServicesAction, admin_create, load_config, read_password_line,
+    services_import,
 };
 
 #[tokio::main]
@@ -54,6 +55,19 @@ async fn main() -> anyhow::Result<()> {
             println!("created {} {} ({})", user.role, user.email, user.id);
         }
         Some(Command::Schema) => print!("{}", archportal_api::graphql::sdl()),
+        Some(Command::Services {
+            action:
+                ServicesAction::Import {
+                    ref file,
+                    ref as_email,
+                },
+        }) => {
+            let config = load_config(&cli)?;
+            let summary = services_import(config, file, as_email, &mut std::io::stdout()).await?;
+            if summary.refused > 0 {
+                std::process::exit(1);
+            }
+        }
     }
     Ok(())
 }

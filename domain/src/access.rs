@@ -21,6 +21,15 @@ pub struct Actor {
     pub organization_id: Option<Uuid>,
 }
 
+/// Which services an actor may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceScope {
+    /// Every service.
+    All,
+    /// The organization's own services and every published one.
+    OwnOrPublished(Option<Uuid>),
+}
+
 /// Which objects an actor may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -63,6 +72,27 @@ impl Actor {
             "изменять объекты могут только сотрудники организации-владельца",
             "only the owner organization's users may change its objects",
         ))
+    }
+
+    /// Operators register and update gateway services (000 §6.8).
+    pub fn check_operator(&self) -> Result<(), DomainError> {
+        if self.role == Role::Operator {
+            return Ok(());
+        }
+        Err(DomainError::forbidden(
+            "сервистерді тек АКТ инфрақұрылымының операторы тіркейді",
+            "сервисы регистрирует только оператор ИКИ",
+            "only the ICT infrastructure operator registers services",
+        ))
+    }
+
+    /// Which services the actor sees: staff see all; owners see their own
+    /// organization's and the published ones.
+    pub fn service_scope(&self) -> ServiceScope {
+        match self.role {
+            Role::Integrator | Role::Operator | Role::Analyst | Role::Admin => ServiceScope::All,
+            Role::Owner => ServiceScope::OwnOrPublished(self.organization_id),
+        }
     }
 
     /// Admins manage organizations and users.

@@ -50,13 +50,12 @@ impl DomainError {
         }
     }
 
-    /// The message in one language.
+    /// The message in one language (the field is carried separately, in [`DomainError::field`]).
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            DomainError::InvalidInput { field, reason } => format!("{field}: {}", reason.get(lang)),
-            DomainError::InvalidState { reason } | DomainError::Forbidden { reason } => {
-                reason.get(lang).to_owned()
-            }
+            DomainError::InvalidInput { reason, .. }
+            | DomainError::InvalidState { reason }
+            | DomainError::Forbidden { reason } => reason.get(lang).to_owned(),
         }
     }
 

@@ -9,12 +9,14 @@ pub mod access;
 pub mod accounting_code;
 pub mod calendar;
 pub mod conformance;
+pub mod csv;
 pub mod document;
 pub mod docx;
 pub mod error;
 pub mod object;
 pub mod organization;
 pub mod pdfa;
+pub mod service;
 pub mod text;
 pub mod user;
 

@@ -154,3 +154,71 @@ pub mod object_version {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod service {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "services")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub service_id: String,
+        pub name_kk: String,
+        pub name_ru: String,
+        pub name_en: Option<String>,
+        pub description: String,
+        pub object_id: Uuid,
+        pub organization_id: Uuid,
+        pub gateway: String,
+        pub protocol: String,
+        pub interaction: String,
+        pub status: String,
+        pub version: String,
+        pub personal_data: bool,
+        pub test_address: Option<String>,
+        pub production_address: Option<String>,
+        pub row_version: i32,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod service_consumer {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "service_consumers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub service_id: Uuid,
+        pub organization_id: Uuid,
+        pub object_id: Uuid,
+        pub since: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod service_specification {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "service_specifications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub service_id: Uuid,
+        pub format: String,
+        pub content: String,
+        pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -9,6 +9,7 @@ pub mod error;
 pub mod object;
 pub mod organization;
 pub mod page;
+pub mod service;
 pub mod user;
 
 pub use db::{Database, DbSettings};

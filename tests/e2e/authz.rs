@@ -38,6 +38,7 @@ struct Fixture {
     org_a: String,
     object_a: String,
     archive_a: String,
+    service_a: String,
 }
 
 const READERS: &[Who] = &[OwnerA, Integrator, Operator, Analyst, Admin];
@@ -88,6 +89,52 @@ fn ops() -> Vec<Op> {
             vars: |f, _| json!({"i": {"id": f.archive_a}}),
             allowed: &[OwnerA],
             check: None,
+        },
+        Op {
+            name: "registerService",
+            query: crate::services::REGISTER,
+            vars: |f, w| json!({"i": {"objectId": f.object_a, "service": crate::services::service_input(&format!("SVC_{}", who_tag(w)), "тест")}}),
+            allowed: &[Operator],
+            check: None,
+        },
+        Op {
+            name: "updateService",
+            query: "mutation($i:UpdateServiceInput!){ updateService(input:$i){ service { version } } }",
+            vars: |f, w| {
+                let mut s = crate::services::service_input("SVC_A", "тест");
+                s["version"] = json!(format!("by-{}", who_tag(w)));
+                json!({"i": {"id": f.service_a, "service": s}})
+            },
+            allowed: &[Operator],
+            check: Some(|_, _, d| {
+                assert_eq!(d["updateService"]["service"]["version"], "by-operator")
+            }),
+        },
+        Op {
+            name: "services",
+            query: "{ services(first: 50) { totalCount edges { node { serviceId } } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|_, w, d| {
+                let ids: Vec<&str> = d["services"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["serviceId"].as_str().unwrap())
+                    .collect();
+                assert_eq!(
+                    ids.contains(&"SVC_A"),
+                    w != OwnerB,
+                    "{w:?} and A's service in testing"
+                );
+            }),
+        },
+        Op {
+            name: "service",
+            query: "{ service(serviceId: \"SVC_A\") { serviceId } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|_, w, d| assert_eq!(d["service"].is_null(), w == OwnerB, "{w:?}")),
         },
         Op {
             name: "organization",
@@ -182,9 +229,17 @@ async fn matrix(backend: Backend) {
     let analyst = app
         .create_user(&admin, "analyst@gov.kz", "ANALYST", None)
         .await;
+    let object_a = app.create_object(&owner_a, "А-1").await;
+    let registered = app
+        .ok(Some(&operator), crate::services::REGISTER, json!({"i": {"objectId": object_a, "service": crate::services::service_input("SVC_A", "тест")}}))
+        .await;
     let fixture = Fixture {
-        object_a: app.create_object(&owner_a, "А-1").await,
+        service_a: registered["registerService"]["service"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         archive_a: app.create_object(&owner_a, "А-2").await,
+        object_a,
         org_a,
     };
     let token = |w: Who| -> Option<&str> {

@@ -178,6 +178,24 @@ async fn bad_input_is_typed_and_changes_nothing(backend: Backend) {
                 .contains("БСН")
         );
     }
+    // The top-level message follows Accept-Language, with the field carried separately.
+    for (lang, needle) in [("kk-KZ", "БСН"), ("ru", "БИН"), ("en;q=0.9", "BIN")] {
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&admin)
+            .header("accept-language", lang)
+            .json(&json!({"query": CREATE_ORG, "variables": {"i": {"bin": "123", "nameKk": "А", "nameRu": "А", "kind": "STATE_BODY"}}}))
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = resp.json().await.unwrap();
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains(needle) && !message.starts_with("bin:"),
+            "{lang}: {message}"
+        );
+    }
     // Duplicate BIN: CONFLICT on bin.
     let body = app
         .gql(

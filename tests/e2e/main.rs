@@ -8,3 +8,4 @@ mod support;
 mod authz;
 mod foundation;
 mod limits;
+mod services;

@@ -6,6 +6,7 @@
 
 pub mod object;
 pub mod organization;
+pub mod service;
 pub mod user;
 pub mod vocabulary;
 
@@ -19,9 +20,7 @@ use archportal_storage::Database;
 use archportal_storage::page::PageRequest;
 use async_graphql::connection::CursorType;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
-};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{
     Context, EmptySubscription, InputValueError, InputValueResult, MergedObject, Response, Scalar,
     ScalarType, Schema, ServerError, Value,
@@ -41,6 +40,7 @@ pub struct Query(
     organization::OrganizationQuery,
     object::ObjectQuery,
     vocabulary::VocabularyQuery,
+    service::ServiceQuery,
 );
 
 /// The root mutation.
@@ -49,6 +49,7 @@ pub struct Mutation(
     user::UserMutation,
     organization::OrganizationMutation,
     object::ObjectMutation,
+    service::ServiceMutation,
 );
 
 /// The schema type.
@@ -60,7 +61,6 @@ pub fn build_schema(state: Arc<AppState>) -> ApiSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.query_depth)
         .limit_complexity(limits.query_complexity)
-        .extension(LocalizeErrors)
         .extension(OperationMetrics);
     if !state.config.graphql.introspection {
         builder = builder.disable_introspection();
@@ -342,18 +342,6 @@ impl ScalarType for Date {
     }
 }
 
-/// Sets each error's `message` to the caller's language and gives every
-/// error a code, including those of parsing, validation and limits.
-pub struct LocalizeErrors;
-
-impl ExtensionFactory for LocalizeErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LocalizeErrorsExt)
-    }
-}
-
-struct LocalizeErrorsExt;
-
 /// The argument named in an async-graphql validation message (`argument "input.kind"`).
 fn argument_of(message: &str) -> Option<String> {
     let rest = message.split("argument \"").nth(1)?;
@@ -400,50 +388,45 @@ fn classify(err: &ServerError) -> (&'static str, [&'static str; 3]) {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for LocalizeErrorsExt {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let lang = ctx
-            .data_opt::<RequestCtx>()
-            .map(|r| r.lang)
-            .unwrap_or_default();
-        let mut response = next.run(ctx).await;
-        for err in &mut response.errors {
-            let localized = err
-                .extensions
-                .as_ref()
-                .and_then(|e| e.get("messages"))
-                .and_then(|m| match m {
-                    Value::Object(map) => map.get(lang.code()).cloned(),
-                    _ => None,
-                });
-            match localized {
-                Some(Value::String(text)) => err.message = text,
-                _ => {
-                    let (code, texts) = classify(err);
-                    let detail = err.message.clone();
-                    let field = argument_of(&detail);
-                    let ext = err.extensions.get_or_insert_with(Default::default);
-                    if ext.get("code").is_none() {
-                        ext.set("code", code);
-                    }
-                    if let (Some(field), "INVALID_INPUT") = (field, code) {
-                        ext.set("field", field);
-                    }
-                    let mut messages = async_graphql::indexmap::IndexMap::new();
-                    for (l, t) in Lang::ALL.iter().zip(texts) {
-                        messages.insert(
-                            async_graphql::Name::new(l.code()),
-                            Value::from(format!("{t}: {detail}")),
-                        );
-                    }
-                    ext.set("messages", Value::Object(messages));
-                    let idx = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(1);
-                    err.message = format!("{}: {detail}", texts[idx]);
+/// Sets each error's `message` to the caller's language and gives every
+/// error a code, field and trilingual messages, including the errors of
+/// parsing, validation and limits that no resolver produced. Runs in the
+/// HTTP handler, where the caller's language is known.
+pub fn localize_errors(response: &mut Response, lang: Lang) {
+    for err in &mut response.errors {
+        let localized = err
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("messages"))
+            .and_then(|m| match m {
+                Value::Object(map) => map.get(lang.code()).cloned(),
+                _ => None,
+            });
+        match localized {
+            Some(Value::String(text)) => err.message = text,
+            _ => {
+                let (code, texts) = classify(err);
+                let detail = err.message.clone();
+                let field = argument_of(&detail);
+                let ext = err.extensions.get_or_insert_with(Default::default);
+                if ext.get("code").is_none() {
+                    ext.set("code", code);
                 }
+                if let (Some(field), "INVALID_INPUT") = (field, code) {
+                    ext.set("field", field);
+                }
+                let mut messages = async_graphql::indexmap::IndexMap::new();
+                for (l, t) in Lang::ALL.iter().zip(texts) {
+                    messages.insert(
+                        async_graphql::Name::new(l.code()),
+                        Value::from(format!("{t}: {detail}")),
+                    );
+                }
+                ext.set("messages", Value::Object(messages));
+                let idx = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(1);
+                err.message = format!("{}: {detail}", texts[idx]);
             }
         }
-        response
     }
 }
 

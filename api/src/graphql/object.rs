@@ -413,27 +413,32 @@ async fn prefetch(
         }
         Ok(())
     };
+    // Phase 1: everything one step from the page, concurrently.
+    let selected = node.field("relations");
+    let target = selected.field("target");
     let relations = async {
-        let selected = node.field("relations");
         if !selected.exists() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let rels = l.relations.load_many(ids.iter().copied()).await?;
-        let target = selected.field("target");
-        if target.exists() {
-            let targets = l
-                .objects
-                .load_many(rels.values().flatten().map(|r| r.target_id))
-                .await?;
-            if target.field("organization").exists() {
-                l.organizations
-                    .load_many(targets.values().map(|o| o.organization_id))
-                    .await?;
-            }
+        if !target.exists() {
+            return Ok(Vec::new());
         }
-        Ok(())
+        let targets = l
+            .objects
+            .load_many(rels.values().flatten().map(|r| r.target_id))
+            .await?;
+        Ok(targets
+            .values()
+            .map(|o| o.organization_id)
+            .collect::<Vec<_>>())
     };
-    futures::try_join!(organizations, users, stages, relations)?;
+    let ((), (), (), target_orgs) = futures::try_join!(organizations, users, stages, relations)?;
+    // Phase 2: the targets' organizations, after the page's are cached, so
+    // that only the missing ones are loaded, whatever the timing.
+    if target.field("organization").exists() {
+        l.organizations.load_many(target_orgs).await?;
+    }
     Ok(())
 }
 

@@ -300,96 +300,11 @@ fn parse_date(value: &str) -> Option<NaiveDate> {
 
 // ---- CSV ------------------------------------------------------------------
 
-/// One CSV record: its first line and its fields.
-struct Record {
-    line: usize,
-    fields: Vec<String>,
-}
-
-/// Splits RFC 4180 text into records. A record made of one empty unquoted
-/// field (a blank line) is dropped.
-fn split_csv(input: &str) -> Result<Vec<Record>, ImportError> {
-    let mut records = Vec::new();
-    let mut chars = input.chars().peekable();
-    let mut line = 1;
-    let mut record_line = 1;
-    let mut fields: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut quoted_record = false;
-
-    loop {
-        // At the start of a field.
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            quoted_record = true;
-            let open_line = line;
-            loop {
-                match chars.next() {
-                    None => return Err(ImportError::UnterminatedQuote { line: open_line }),
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => {
-                        if c == '\n' {
-                            line += 1;
-                        }
-                        field.push(c);
-                    }
-                }
-            }
-            // After the closing quote only a separator may follow.
-            match chars.peek() {
-                None | Some(',' | '\n' | '\r') => {}
-                Some(_) => return Err(ImportError::StrayQuote { line }),
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                match c {
-                    ',' | '\n' | '\r' => break,
-                    '"' => return Err(ImportError::StrayQuote { line }),
-                    _ => {
-                        field.push(c);
-                        chars.next();
-                    }
-                }
-            }
-        }
-        fields.push(std::mem::take(&mut field));
-        match chars.next() {
-            Some(',') => {}
-            end => {
-                if end == Some('\r') && chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                let blank = !quoted_record
-                    && fields.len() == 1
-                    && fields.first().is_some_and(|only| only.trim().is_empty());
-                if !blank {
-                    records.push(Record {
-                        line: record_line,
-                        fields: std::mem::take(&mut fields),
-                    });
-                }
-                fields.clear();
-                quoted_record = false;
-                if end.is_none() {
-                    break;
-                }
-                line += 1;
-                record_line = line;
-                if chars.peek().is_none() {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(records)
-}
-
 fn parse_csv(input: &str) -> Result<Vec<CalendarEntry>, ImportError> {
-    let records = split_csv(input)?;
+    let records = crate::csv::split(input).map_err(|e| match e {
+        crate::csv::CsvError::UnterminatedQuote { line } => ImportError::UnterminatedQuote { line },
+        crate::csv::CsvError::StrayQuote { line } => ImportError::StrayQuote { line },
+    })?;
     let mut records = records.into_iter();
     let header = records.next().ok_or(ImportError::Empty)?;
     let names: Vec<&str> = header.fields.iter().map(|f| f.trim()).collect();
@@ -398,7 +313,7 @@ fn parse_csv(input: &str) -> Result<Vec<CalendarEntry>, ImportError> {
             found: header.fields.join(","),
         });
     }
-    let records: Vec<Record> = records.collect();
+    let records: Vec<crate::csv::Record> = records.collect();
     let mut rows = Vec::with_capacity(records.len());
     for record in &records {
         let values: [&str; 6] = match record.fields.as_slice() {
@@ -459,33 +374,6 @@ fn parse_json(input: &str) -> Result<Vec<CalendarEntry>, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn split_handles_quotes_commas_newlines_and_crlf() {
-        let text = "a,\"b, \"\"c\"\"\",d\r\n\"multi\nline\",x,\r\n\n";
-        let records = split_csv(text).unwrap();
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[0].line, 1);
-        assert_eq!(records[0].fields, vec!["a", "b, \"c\"", "d"]);
-        assert_eq!(records[1].line, 2);
-        assert_eq!(records[1].fields, vec!["multi\nline", "x", ""]);
-    }
-
-    #[test]
-    fn split_reports_quote_errors() {
-        assert_eq!(
-            split_csv("a,\"open\nstill").err(),
-            Some(ImportError::UnterminatedQuote { line: 1 })
-        );
-        assert_eq!(
-            split_csv("a,b\"c").err(),
-            Some(ImportError::StrayQuote { line: 1 })
-        );
-        assert_eq!(
-            split_csv("x\n\"q\"z").err(),
-            Some(ImportError::StrayQuote { line: 2 })
-        );
-    }
 
     #[test]
     fn strict_dates() {
