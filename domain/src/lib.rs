@@ -6,15 +6,18 @@
 //! `storage` crate persists what these functions decide.
 
 pub mod access;
+pub mod account_request;
 pub mod accounting_code;
 pub mod calendar;
 pub mod conformance;
 pub mod document;
 pub mod docx;
 pub mod error;
+pub mod notification;
 pub mod object;
 pub mod organization;
 pub mod pdfa;
+pub mod review;
 pub mod text;
 pub mod user;
 
