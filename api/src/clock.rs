@@ -29,7 +29,14 @@ impl Clock {
         let fixed = self.fixed.read().map(|f| *f).unwrap_or(None);
         match fixed {
             Some(t) => t,
-            None => Utc::now() + self.offset.read().map(|o| *o).unwrap_or_else(|_| Duration::zero()),
+            None => {
+                Utc::now()
+                    + self
+                        .offset
+                        .read()
+                        .map(|o| *o)
+                        .unwrap_or_else(|_| Duration::zero())
+            }
         }
     }
 

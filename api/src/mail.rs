@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use archportal_storage::audit::Op;
 use archportal_storage::outbox::{self, Message};
-use lettre::message::header::ContentType;
+use lettre::message::Body;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::watch;
 
@@ -44,7 +45,15 @@ impl Transport {
             .to(m.recipient.parse().map_err(|e| format!("recipient: {e}"))?)
             .subject(m.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(m.body.clone())
+            .body(match self {
+                // Files stay readable (UTF-8 as written); SMTP gets lettre's
+                // safest transfer encoding.
+                Transport::Files(_) => {
+                    Body::new_with_encoding(m.body.clone(), ContentTransferEncoding::Binary)
+                        .map_err(|_| "the body cannot be encoded".to_owned())?
+                }
+                Transport::Smtp(_) => Body::new(m.body.clone()),
+            })
             .map_err(|e| e.to_string())?;
         match self {
             Transport::Files(dir) => {
@@ -59,7 +68,11 @@ impl Transport {
                     .await
                     .map_err(|e| e.to_string())
             }
-            Transport::Smtp(smtp) => smtp.send(email).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
         }
     }
 }

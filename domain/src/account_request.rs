@@ -214,7 +214,14 @@ mod tests {
             Approved
         );
         assert!(decide(Approved, AccountRequestCommand::Approve, &integrator).is_err());
-        assert!(decide(Rejected, AccountRequestCommand::Approve, &actor(Role::Admin)).is_err());
+        assert!(
+            decide(
+                Rejected,
+                AccountRequestCommand::Approve,
+                &actor(Role::Admin)
+            )
+            .is_err()
+        );
         for role in [Role::Owner, Role::Analyst, Role::Operator] {
             assert!(matches!(
                 decide(Pending, AccountRequestCommand::Approve, &actor(role)),

@@ -61,7 +61,8 @@ impl DomainError {
     /// The message in one language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            DomainError::InvalidInput { field, reason } | DomainError::Expired { field, reason } => {
+            DomainError::InvalidInput { field, reason }
+            | DomainError::Expired { field, reason } => {
                 format!("{field}: {}", reason.get(lang))
             }
             DomainError::InvalidState { reason } | DomainError::Forbidden { reason } => {

@@ -124,11 +124,7 @@ impl Notice {
                 "account request",
             ),
             DeadlineKind::Review => p("тексеру", "проверка", "review"),
-            DeadlineKind::Update => p(
-                "деректерді жаңарту",
-                "актуализация сведений",
-                "data update",
-            ),
+            DeadlineKind::Update => p("деректерді жаңарту", "актуализация сведений", "data update"),
         };
         match self {
             Notice::AccountRequestReceived { organization, due } => (

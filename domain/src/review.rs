@@ -300,9 +300,8 @@ fn check_reviewer(state: &ReviewState, actor: &Actor) -> Result<(), DomainError>
 }
 
 fn missing_error(missing: &[Missing]) -> DomainError {
-    let list = |f: &dyn Fn(&Missing) -> String| {
-        missing.iter().map(f).collect::<Vec<_>>().join("; ")
-    };
+    let list =
+        |f: &dyn Fn(&Missing) -> String| missing.iter().map(f).collect::<Vec<_>>().join("; ");
     DomainError::InvalidState {
         reason: LocalizedText::new(
             format!(
@@ -562,7 +561,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(ok[0].text, "more detail");
-        assert_eq!(ok[1].target, RemarkTarget::Document(DocumentKind::Contracts));
+        assert_eq!(
+            ok[1].target,
+            RemarkTarget::Document(DocumentKind::Contracts)
+        );
     }
 
     #[test]

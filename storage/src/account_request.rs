@@ -2,11 +2,11 @@
 //! applicant set a password. Each decision is one transaction with its user,
 //! organization, link, outbox rows and audit row.
 
+use archportal_domain::access::Actor;
 use archportal_domain::account_request::{
     AccountRequestCommand, AccountRequestData, AccountRequestEvent, AccountRequestStatus,
     GRANT_WORKING_DAYS, Phone, check_activation, decide,
 };
-use archportal_domain::access::Actor;
 use archportal_domain::calendar::{WorkingCalendar, local_date};
 use archportal_domain::notification::Notice;
 use archportal_domain::organization::{Bin, NewOrganization, OrganizationKind};
@@ -22,9 +22,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Op};
 use crate::db::Database;
-use crate::entities::{
-    account_request as row, activation_token as token, organization, user,
-};
+use crate::entities::{account_request as row, activation_token as token, organization, user};
 use crate::error::{ConflictDetail, Result, StorageError};
 use crate::outbox::{self, Recipient};
 use crate::page::{Page, PageRequest};
@@ -57,14 +55,16 @@ pub struct AccountRequest {
 impl TryFrom<row::Model> for AccountRequest {
     type Error = StorageError;
     fn try_from(m: row::Model) -> Result<Self> {
-        let corrupt = |what: &str| StorageError::Corrupt(format!("account request {}: {what}", m.id));
+        let corrupt =
+            |what: &str| StorageError::Corrupt(format!("account request {}: {what}", m.id));
         Ok(AccountRequest {
             data: AccountRequestData {
                 organization: NewOrganization {
                     bin: Bin::parse(&m.bin).map_err(|_| corrupt("bin"))?,
                     name_kk: m.org_name_kk,
                     name_ru: m.org_name_ru,
-                    kind: OrganizationKind::from_code(&m.org_kind).ok_or_else(|| corrupt("kind"))?,
+                    kind: OrganizationKind::from_code(&m.org_kind)
+                        .ok_or_else(|| corrupt("kind"))?,
                 },
                 full_name: m.full_name,
                 position: m.position,
@@ -128,7 +128,14 @@ pub async fn create(
         language: data.language,
     }];
     to.extend(outbox::recipients(&txn, Role::Integrator, None).await?);
-    outbox::enqueue(&txn, &format!("account-request-received:{id}"), &notice, &to, op.now).await?;
+    outbox::enqueue(
+        &txn,
+        &format!("account-request-received:{id}"),
+        &notice,
+        &to,
+        op.now,
+    )
+    .await?;
     audit::append(
         &txn,
         op,
@@ -274,14 +281,26 @@ pub async fn decide_request(
                     link: link.url.clone(),
                     expires_on: local_date(link.expires_at),
                 };
-                outbox::enqueue(&txn, &format!("account-request-decided:{id}"), &notice, &applicant, op.now)
-                    .await?;
+                outbox::enqueue(
+                    &txn,
+                    &format!("account-request-decided:{id}"),
+                    &notice,
+                    &applicant,
+                    op.now,
+                )
+                .await?;
             }
             AccountRequestEvent::Rejected { reason } => {
                 am.reason = Set(Some(reason.clone()));
                 let notice = Notice::AccountRequestRejected { reason };
-                outbox::enqueue(&txn, &format!("account-request-decided:{id}"), &notice, &applicant, op.now)
-                    .await?;
+                outbox::enqueue(
+                    &txn,
+                    &format!("account-request-decided:{id}"),
+                    &notice,
+                    &applicant,
+                    op.now,
+                )
+                .await?;
             }
         }
     }
@@ -329,7 +348,12 @@ fn bad_token() -> StorageError {
 }
 
 /// Uses an activation link: sets the password hash, once, before expiry.
-pub async fn activate(db: &Database, op: &Op, token_hash: &str, password_hash: String) -> Result<Uuid> {
+pub async fn activate(
+    db: &Database,
+    op: &Op,
+    token_hash: &str,
+    password_hash: String,
+) -> Result<Uuid> {
     let txn = db.begin_write().await?;
     let t = token::Entity::find()
         .filter(token::Column::TokenHash.eq(token_hash))
@@ -338,7 +362,10 @@ pub async fn activate(db: &Database, op: &Op, token_hash: &str, password_hash: S
         .ok_or_else(bad_token)?;
     check_activation(t.used_at, t.expires_at, op.now)?;
     let done = token::Entity::update_many()
-        .col_expr(token::Column::UsedAt, sea_orm::sea_query::Expr::value(op.now))
+        .col_expr(
+            token::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(op.now),
+        )
         .filter(token::Column::Id.eq(t.id))
         .filter(token::Column::UsedAt.is_null())
         .exec(&txn)

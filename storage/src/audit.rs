@@ -6,8 +6,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder, Set,
-    Statement,
+    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder, Set, Statement,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -203,9 +202,8 @@ pub async fn verify(db: &Database) -> Result<Verification> {
         .all(db.conn())
         .await?;
     let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
     let total = rows.len() as u64;
-    for m in rows {
+    for (expected_seq, m) in (1_i64..).zip(rows) {
         let e = from_model(m);
         if e.seq != expected_seq {
             return Ok(Verification::Broken {
@@ -237,7 +235,6 @@ pub async fn verify(db: &Database) -> Result<Verification> {
             });
         }
         prev = e.hash;
-        expected_seq += 1;
     }
     Ok(Verification::Intact { rows: total })
 }

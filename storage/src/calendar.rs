@@ -7,9 +7,7 @@ use archportal_domain::DomainError;
 use archportal_domain::calendar::{CalendarEntry, CalendarEntryKind, WorkingCalendar};
 use archportal_domain::text::LocalizedText;
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Op};

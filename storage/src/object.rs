@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use archportal_domain::DomainError;
 use archportal_domain::access::{Actor, Scope};
 use archportal_domain::accounting_code::AccountingCode;
+use archportal_domain::calendar::WorkingCalendar;
 use archportal_domain::object::{
     FieldChange, IntegrationExclusion, LifeCycleStage, ObjectData, ObjectKind, ObjectPatch,
     RegistrationStatus, RelationKind, check_editable, check_relation, check_stage_change,
 };
-use archportal_domain::calendar::WorkingCalendar;
 use archportal_domain::review::{Remark, UPDATE_WORKING_DAYS};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -155,7 +155,9 @@ impl TryFrom<object::Model> for InformatizationObject {
                 None => vec![],
             },
             registered_data: match &m.registered_data {
-                Some(text) => Some(serde_json::from_str(text).map_err(|_| corrupt("registered data"))?),
+                Some(text) => {
+                    Some(serde_json::from_str(text).map_err(|_| corrupt("registered data"))?)
+                }
                 None => None,
             },
             registered_at: m.registered_at,

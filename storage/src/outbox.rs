@@ -220,10 +220,16 @@ pub(crate) async fn recipients<C: ConnectionTrait>(
 }
 
 /// One user as a recipient.
-pub(crate) async fn user_recipient<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<Option<Recipient>> {
+pub(crate) async fn user_recipient<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+) -> Result<Option<Recipient>> {
     use crate::entities::user;
-    Ok(user::Entity::find_by_id(id).one(c).await?.map(|u| Recipient {
-        email: u.email,
-        language: Lang::parse(&u.language).unwrap_or_default(),
-    }))
+    Ok(user::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(|u| Recipient {
+            email: u.email,
+            language: Lang::parse(&u.language).unwrap_or_default(),
+        }))
 }

@@ -112,7 +112,11 @@ async fn document_pairs<C: ConnectionTrait>(
     Ok(None)
 }
 
-async fn readiness_in<C: ConnectionTrait>(c: &C, o: &InformatizationObject, now: DateTime<Utc>) -> Result<Readiness> {
+async fn readiness_in<C: ConnectionTrait>(
+    c: &C,
+    o: &InformatizationObject,
+    now: DateTime<Utc>,
+) -> Result<Readiness> {
     let pairs = document_pairs(c, o.id).await?;
     let mut missing = readiness(
         &o.data,
@@ -131,12 +135,19 @@ async fn readiness_in<C: ConnectionTrait>(c: &C, o: &InformatizationObject, now:
 }
 
 /// 003 §7–§8: what the object lacks for a complete submission.
-pub async fn submission_readiness(db: &Database, object_id: Uuid, now: DateTime<Utc>) -> Result<Readiness> {
+pub async fn submission_readiness(
+    db: &Database,
+    object_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Readiness> {
     let o = crate::object::get(db, object_id).await?;
     readiness_in(db.conn(), &o, now).await
 }
 
-async fn load(txn: &DatabaseTransaction, object_id: Uuid) -> Result<(object::Model, InformatizationObject)> {
+async fn load(
+    txn: &DatabaseTransaction,
+    object_id: Uuid,
+) -> Result<(object::Model, InformatizationObject)> {
     let m = object::Entity::find_by_id(object_id)
         .one(txn)
         .await?
@@ -260,7 +271,14 @@ pub async fn submit(
     };
     let mut to = owners(&txn, &o).await?;
     to.extend(outbox::recipients(&txn, Role::Integrator, None).await?);
-    outbox::enqueue(&txn, &format!("submission-received:{id}"), &notice, &to, op.now).await?;
+    outbox::enqueue(
+        &txn,
+        &format!("submission-received:{id}"),
+        &notice,
+        &to,
+        op.now,
+    )
+    .await?;
     audit::append(
         &txn,
         op,
@@ -314,7 +332,11 @@ pub async fn take_or_release(
     audit::append(
         &txn,
         op,
-        if take { "review.take" } else { "review.release" },
+        if take {
+            "review.take"
+        } else {
+            "review.release"
+        },
         "review",
         open.id,
         json!({"objectId": object_id}),
@@ -398,13 +420,29 @@ pub async fn register(
             code
         }
     };
-    decide_review(&txn, op, actor, open.id, ReviewDecision::Registered, None, Some(code.as_str())).await?;
+    decide_review(
+        &txn,
+        op,
+        actor,
+        open.id,
+        ReviewDecision::Registered,
+        None,
+        Some(code.as_str()),
+    )
+    .await?;
     let notice = Notice::Registered {
         object: object_name(&o),
         code: code.to_string(),
     };
     let to = owners(&txn, &o).await?;
-    outbox::enqueue(&txn, &format!("registered:{}", open.id), &notice, &to, op.now).await?;
+    outbox::enqueue(
+        &txn,
+        &format!("registered:{}", open.id),
+        &notice,
+        &to,
+        op.now,
+    )
+    .await?;
     audit::append(
         &txn,
         op,
@@ -437,7 +475,10 @@ async fn decide_review(
         .col_expr(row::Column::DecidedBy, Expr::value(actor.user_id))
         .col_expr(row::Column::Decision, Expr::value(decision.code()))
         .col_expr(row::Column::Remarks, Expr::value(remarks))
-        .col_expr(row::Column::AccountingCode, Expr::value(code.map(str::to_owned)))
+        .col_expr(
+            row::Column::AccountingCode,
+            Expr::value(code.map(str::to_owned)),
+        )
         .filter(row::Column::Id.eq(id))
         .filter(row::Column::DecidedAt.is_null())
         .exec(txn)
@@ -484,7 +525,16 @@ pub async fn return_object(
     let mut am: object::ActiveModel = m.into();
     am.registration_status = Set(next.status.code().to_owned());
     set_status(&txn, object_id, o.status, am).await?;
-    decide_review(&txn, op, actor, open.id, ReviewDecision::Returned, Some(&remarks), None).await?;
+    decide_review(
+        &txn,
+        op,
+        actor,
+        open.id,
+        ReviewDecision::Returned,
+        Some(&remarks),
+        None,
+    )
+    .await?;
     let notice = Notice::ReturnedWithRemarks {
         object: object_name(&o),
         remarks: remark_lines(&remarks),
@@ -589,7 +639,11 @@ pub async fn of_objects(db: &Database, ids: &[Uuid]) -> Result<Vec<Review>> {
 }
 
 /// Objects whose update period has ended by `now` (003 §9), earliest first.
-pub async fn overdue_updates(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<InformatizationObject>> {
+pub async fn overdue_updates(
+    db: &Database,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<InformatizationObject>> {
     object::Entity::find()
         .filter(object::Column::UpdateDueAt.lte(now))
         .filter(object::Column::ArchivedAt.is_null())
@@ -605,7 +659,11 @@ pub async fn overdue_updates(db: &Database, now: DateTime<Utc>, limit: u64) -> R
 /// Whether the deadline ending at `due_at` is in its last working day or has
 /// passed, at `now`: `Some(false)` = one working day left, `Some(true)` =
 /// passed.
-fn reminder_state(calendar: &WorkingCalendar, due_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<bool> {
+fn reminder_state(
+    calendar: &WorkingCalendar,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<bool> {
     if now >= due_at {
         return Some(true);
     }
@@ -630,14 +688,25 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
         };
         let (_, o) = load(&txn, r.object_id).await?;
         let to = match r.reviewer_id {
-            Some(id) => outbox::user_recipient(&txn, id).await?.into_iter().collect(),
+            Some(id) => outbox::user_recipient(&txn, id)
+                .await?
+                .into_iter()
+                .collect(),
             None => integrators.clone(),
         };
         let due = local_date(r.due_at - Duration::seconds(1));
         let notice = if passed {
-            Notice::DeadlinePassed { kind: DeadlineKind::Review, subject: object_name(&o), due }
+            Notice::DeadlinePassed {
+                kind: DeadlineKind::Review,
+                subject: object_name(&o),
+                due,
+            }
         } else {
-            Notice::DeadlineSoon { kind: DeadlineKind::Review, subject: object_name(&o), due }
+            Notice::DeadlineSoon {
+                kind: DeadlineKind::Review,
+                subject: object_name(&o),
+                due,
+            }
         };
         let key = format!("review-{}:{}", if passed { "passed" } else { "soon" }, r.id);
         outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
@@ -650,15 +719,25 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
         .await?;
     for m in updates {
         let o: InformatizationObject = m.try_into()?;
-        let Some(due_at) = o.update_due_at else { continue };
+        let Some(due_at) = o.update_due_at else {
+            continue;
+        };
         let Some(passed) = reminder_state(calendar, due_at, op.now) else {
             continue;
         };
         let due = local_date(due_at - Duration::seconds(1));
         let notice = if passed {
-            Notice::DeadlinePassed { kind: DeadlineKind::Update, subject: object_name(&o), due }
+            Notice::DeadlinePassed {
+                kind: DeadlineKind::Update,
+                subject: object_name(&o),
+                due,
+            }
         } else {
-            Notice::DeadlineSoon { kind: DeadlineKind::Update, subject: object_name(&o), due }
+            Notice::DeadlineSoon {
+                kind: DeadlineKind::Update,
+                subject: object_name(&o),
+                due,
+            }
         };
         let key = format!(
             "update-{}:{}:{}",

@@ -7,3 +7,4 @@ mod support;
 
 mod authz;
 mod foundation;
+mod workflow;

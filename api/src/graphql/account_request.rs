@@ -203,7 +203,9 @@ impl AccountRequestMutation {
             &input.email,
             &input.phone,
             &input.basis,
-            input.language.map_or(archportal_domain::Lang::Ru, Into::into),
+            input
+                .language
+                .map_or(archportal_domain::Lang::Ru, Into::into),
         )?;
         let state = ctx.state();
         let saved = repo::create(&state.db, &ctx.op(), &state.calendar(), data).await?;
@@ -234,9 +236,15 @@ impl AccountRequestMutation {
             expires_at: op.now
                 + chrono::Duration::hours(state.config.notifications.activation_ttl_hours),
         };
-        let saved =
-            repo::decide_request(&state.db, &op, actor, id, AccountRequestCommand::Approve, link)
-                .await?;
+        let saved = repo::decide_request(
+            &state.db,
+            &op,
+            actor,
+            id,
+            AccountRequestCommand::Approve,
+            link,
+        )
+        .await?;
         Ok(AccountRequestPayload {
             account_request: AccountRequest(saved),
         })

@@ -25,7 +25,9 @@ pub enum CalendarEntryKindInput {
 impl From<CalendarEntryKindInput> for CalendarEntryKind {
     fn from(k: CalendarEntryKindInput) -> Self {
         match k {
-            CalendarEntryKindInput::Holiday => CalendarEntryKind::PublicHoliday { religious: false },
+            CalendarEntryKindInput::Holiday => {
+                CalendarEntryKind::PublicHoliday { religious: false }
+            }
             CalendarEntryKindInput::ReligiousHoliday => {
                 CalendarEntryKind::PublicHoliday { religious: true }
             }
@@ -221,7 +223,11 @@ impl CalendarMutation {
         )
         .await?;
         let year = chrono::Datelike::year(&input.date.0);
-        let days = calendar.entries_for_year(year).into_iter().filter_map(day).collect();
+        let days = calendar
+            .entries_for_year(year)
+            .into_iter()
+            .filter_map(day)
+            .collect();
         state.set_calendar(calendar);
         Ok(CalendarChangePayload { days })
     }
@@ -243,7 +249,11 @@ impl CalendarMutation {
         )
         .await?;
         let year = chrono::Datelike::year(&date.0);
-        let days = calendar.entries_for_year(year).into_iter().filter_map(day).collect();
+        let days = calendar
+            .entries_for_year(year)
+            .into_iter()
+            .filter_map(day)
+            .collect();
         state.set_calendar(calendar);
         Ok(CalendarChangePayload { days })
     }

@@ -552,7 +552,9 @@ impl ObjectMutation {
                 archportal_domain::object::LifeCycleStage::Creation,
                 Into::into,
             ),
-            stage_started_on: input.stage_started_on.map_or_else(|| today_almaty(ctx), |d| d.0),
+            stage_started_on: input
+                .stage_started_on
+                .map_or_else(|| today_almaty(ctx), |d| d.0),
             relations: relations(input.relations)?,
         };
         let saved = repo::create(&ctx.state().db, &ctx.op(), actor, new).await?;
@@ -619,8 +621,14 @@ impl ObjectMutation {
     ) -> ApiResult<InformatizationObjectPayload> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &input.id)?;
-        let saved =
-            repo::archive(&ctx.state().db, &ctx.op(), actor, id, input.expected_version).await?;
+        let saved = repo::archive(
+            &ctx.state().db,
+            &ctx.op(),
+            actor,
+            id,
+            input.expected_version,
+        )
+        .await?;
         Ok(InformatizationObjectPayload {
             informatization_object: InformatizationObject(saved),
         })

@@ -241,11 +241,13 @@ impl ReviewQuery {
     async fn review_queue(&self, ctx: &Context<'_>, first: Option<i32>) -> ApiResult<Vec<Review>> {
         ctx.actor()?.check_integrator()?;
         let limit = first.unwrap_or(100).clamp(1, 500);
-        Ok(repo::queue(&ctx.state().db, u64::try_from(limit).unwrap_or(100))
-            .await?
-            .into_iter()
-            .map(Review)
-            .collect())
+        Ok(
+            repo::queue(&ctx.state().db, u64::try_from(limit).unwrap_or(100))
+                .await?
+                .into_iter()
+                .map(Review)
+                .collect(),
+        )
     }
 
     /// 003 §9: objects whose update period has ended (INTEGRATOR, ADMIN,
