@@ -44,6 +44,18 @@ pub enum Command {
         #[command(subcommand)]
         action: ServicesAction,
     },
+    /// The working-day calendar.
+    Calendar {
+        /// The calendar action.
+        #[command(subcommand)]
+        action: CalendarAction,
+    },
+    /// The audit log.
+    Audit {
+        /// The audit action.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
 }
 
 /// Service registry actions.
@@ -58,6 +70,51 @@ pub enum ServicesAction {
         #[arg(long = "as", value_name = "EMAIL")]
         as_email: String,
     },
+}
+
+/// Calendar actions.
+#[derive(Debug, Subcommand)]
+pub enum CalendarAction {
+    /// Import entries from a CSV or JSON file (header
+    /// `date,kind,name_kk,name_ru,name_en,basis`): the whole file or nothing;
+    /// entries replace stored entries on the same dates.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+/// Audit actions.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Recompute the hash chain and report the first broken row.
+    Verify,
+}
+
+/// `archportal calendar import FILE`: returns how many entries were imported.
+pub async fn calendar_import(config: Config, file: &std::path::Path) -> anyhow::Result<usize> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let entries = archportal_domain::calendar::parse_import(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let n = entries.len();
+    let state = crate::build_state(config).await?;
+    let op = archportal_storage::audit::Op::new(None, "cli", state.clock.now());
+    archportal_storage::calendar::change(&state.db, &op, "calendar.import", entries, vec![])
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    state.db.clone().close().await?;
+    Ok(n)
+}
+
+/// `archportal audit verify`.
+pub async fn audit_verify(
+    config: Config,
+) -> anyhow::Result<archportal_storage::audit::Verification> {
+    let state = crate::build_state(config).await?;
+    let result = archportal_storage::audit::verify(&state.db).await?;
+    state.db.clone().close().await?;
+    Ok(result)
 }
 
 /// Admin actions.

@@ -34,6 +34,52 @@ pub struct Config {
     pub graphql: GraphqlConfig,
     /// Directory of the built web UI; a placeholder page is served when it does not exist.
     pub frontend_dir: PathBuf,
+    /// `smtp://user:pass@host:port` or `smtps://…`: send mail through SMTP;
+    /// when absent, messages are written to `{data_dir}/outbox/` as `.eml` files.
+    pub smtp_url: Option<String>,
+    /// Notification delivery.
+    pub notifications: NotificationsConfig,
+    /// The clock deadlines are computed with.
+    pub clock: ClockConfig,
+}
+
+/// Notification delivery settings (002 §9 semantics: retried until delivered).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// The portal's public address, for links in mail.
+    pub public_url: String,
+    /// The sender address.
+    pub from: String,
+    /// How often the dispatcher looks for due messages and deadlines, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// First retry delay after a failed delivery, doubled per attempt.
+    pub retry_base_secs: i64,
+    /// Longest retry delay.
+    pub retry_max_secs: i64,
+    /// How long an activation link works.
+    pub activation_ttl_hours: i64,
+}
+
+/// Clock settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClockConfig {
+    /// Freeze the clock at this instant (RFC 3339), for demonstrations and tests.
+    pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        NotificationsConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            from: "Architecture Portal <noreply@archportal.local>".into(),
+            poll_interval_ms: 2000,
+            retry_base_secs: 30,
+            retry_max_secs: 3600,
+            activation_ttl_hours: 72,
+        }
+    }
 }
 
 /// Connection pool settings.
@@ -110,6 +156,9 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             graphql: GraphqlConfig::default(),
             frontend_dir: PathBuf::from("frontend/dist"),
+            smtp_url: None,
+            notifications: NotificationsConfig::default(),
+            clock: ClockConfig::default(),
         }
     }
 }
@@ -202,7 +251,7 @@ impl Config {
                     .unwrap_or_default();
                 known.contains(&top)
             }))
-            .merge(Env::raw().only(&["database_url"]));
+            .merge(Env::raw().only(&["database_url", "smtp_url"]));
         figment.extract().map_err(|e| ConfigError(Box::new(e)))
     }
 
@@ -217,6 +266,9 @@ impl Config {
             "limits",
             "graphql",
             "frontend_dir",
+            "smtp_url",
+            "notifications",
+            "clock",
         ]
     }
 

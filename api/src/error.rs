@@ -105,6 +105,7 @@ impl From<DomainError> for ApiError {
         let code = match e {
             DomainError::InvalidInput { .. } => "INVALID_INPUT",
             DomainError::InvalidState { .. } => "CONFLICT",
+            DomainError::Expired { .. } => "EXPIRED",
             DomainError::Forbidden { .. } => "FORBIDDEN",
         };
         ApiError {

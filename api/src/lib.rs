@@ -6,17 +6,20 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod graphql;
+pub mod mail;
 pub mod metrics;
 pub mod ratelimit;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use archportal_domain::Lang;
+use archportal_domain::calendar::WorkingCalendar;
 use archportal_storage::{Database, DbSettings};
 use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
@@ -48,6 +51,36 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Per-caller request budget.
     pub limiter: RateLimiter,
+    /// The time deadlines are computed with (tests move it).
+    pub clock: clock::Clock,
+    /// Where mail goes.
+    pub transport: mail::Transport,
+    /// The working-day calendar, rebuilt when admins change it.
+    calendar: RwLock<Arc<WorkingCalendar>>,
+}
+
+impl AppState {
+    /// The working-day calendar in force.
+    pub fn calendar(&self) -> Arc<WorkingCalendar> {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the cached calendar after a change was committed.
+    pub fn set_calendar(&self, calendar: WorkingCalendar) {
+        match self.calendar.write() {
+            Ok(mut c) => *c = Arc::new(calendar),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(calendar),
+        }
+    }
+
+    /// Reloads the calendar from the database (another process may have changed it).
+    pub async fn reload_calendar(&self) -> anyhow::Result<()> {
+        self.set_calendar(archportal_storage::calendar::working_calendar(&self.db).await?);
+        Ok(())
+    }
 }
 
 /// A running server.
@@ -56,6 +89,7 @@ pub struct Server {
     pub addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    dispatcher: tokio::task::JoinHandle<()>,
     state: Arc<AppState>,
 }
 
@@ -64,6 +98,7 @@ impl Server {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
         self.task.await??;
+        self.dispatcher.await?;
         self.state.db.clone().close().await?;
         Ok(())
     }
@@ -87,12 +122,25 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     let secret = auth::load_or_create_secret(&config.auth, &config.data_dir)?;
     let auth = Authenticator::new(config.auth.clone(), &secret)?;
     let limiter = RateLimiter::new(config.limits.rate_per_minute, config.limits.rate_burst);
+    let clock = clock::Clock::new(config.clock.fixed_now);
+    // The calendar of 2024–2027 with its sources, on the first start.
+    archportal_storage::calendar::seed_if_empty(
+        &db,
+        archportal_domain::calendar::kazakhstan_2024_2027(),
+        &archportal_storage::audit::Op::new(None, "startup", clock.now()),
+    )
+    .await?;
+    let calendar = archportal_storage::calendar::working_calendar(&db).await?;
+    let transport = mail::Transport::from_config(&config)?;
     Ok(Arc::new(AppState {
         config,
         db,
         auth,
         metrics: Metrics::default(),
         limiter,
+        clock,
+        transport,
+        calendar: RwLock::new(Arc::new(calendar)),
     }))
 }
 
@@ -103,6 +151,7 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let state = build_state(config).await?;
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
+    let dispatcher = mail::spawn(state.clone(), tx.subscribe());
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -118,6 +167,7 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
         addr,
         shutdown: tx,
         task,
+        dispatcher,
         state,
     })
 }

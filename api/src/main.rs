@@ -3,9 +3,10 @@
 use clap::Parser;
 
 use archportal_api::cli::{
-    AdminAction, Cli, Command, ServicesAction, admin_create, load_config, read_password_line,
-    services_import,
+    AdminAction, AuditAction, CalendarAction, Cli, Command, ServicesAction, admin_create,
+    audit_verify, calendar_import, load_config, read_password_line, services_import,
 };
+use archportal_storage::audit::Verification;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -68,6 +69,20 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Some(Command::Calendar {
+            action: CalendarAction::Import { ref file },
+        }) => {
+            let n = calendar_import(load_config(&cli)?, file).await?;
+            println!("imported {n} calendar entries from {}", file.display());
+        }
+        Some(Command::Audit {
+            action: AuditAction::Verify,
+        }) => match audit_verify(load_config(&cli)?).await? {
+            Verification::Intact { rows } => println!("audit log intact: {rows} rows"),
+            Verification::Broken { seq, reason } => {
+                anyhow::bail!("audit log broken at row {seq}: {reason}")
+            }
+        },
     }
     Ok(())
 }

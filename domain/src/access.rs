@@ -95,6 +95,32 @@ impl Actor {
         }
     }
 
+    /// 003 §6: the service integrator grants portal accounts; admins may
+    /// act for it.
+    pub fn check_grant_accounts(&self) -> Result<(), DomainError> {
+        if matches!(self.role, Role::Integrator | Role::Admin) {
+            return Ok(());
+        }
+        Err(DomainError::forbidden(
+            "есептік жазба өтінімдерін тек сервистік интегратор немесе әкімші қарайды",
+            "заявки на учётные записи рассматривает только сервисный интегратор или администратор",
+            "only the service integrator or an administrator handles account requests",
+        ))
+    }
+
+    /// 003 §8: the service integrator verifies submissions and assigns
+    /// accounting codes; nobody else decides a review.
+    pub fn check_integrator(&self) -> Result<(), DomainError> {
+        if self.role == Role::Integrator {
+            return Ok(());
+        }
+        Err(DomainError::forbidden(
+            "бұл әрекет тек сервистік интеграторға рұқсат етілген",
+            "это действие доступно только сервисному интегратору",
+            "only the service integrator may do this",
+        ))
+    }
+
     /// Admins manage organizations and users.
     pub fn check_admin(&self) -> Result<(), DomainError> {
         if self.role == Role::Admin {
@@ -146,6 +172,11 @@ mod tests {
             );
             assert!(a.check_change_objects_of(other).is_err());
             assert_eq!(a.check_admin().is_ok(), *role == Role::Admin);
+            assert_eq!(
+                a.check_grant_accounts().is_ok(),
+                matches!(role, Role::Integrator | Role::Admin)
+            );
+            assert_eq!(a.check_integrator().is_ok(), *role == Role::Integrator);
         }
         assert_eq!(actor(Role::Owner, None).read_scope(), Scope::Nothing);
     }

@@ -19,6 +19,14 @@ pub enum DomainError {
         /// What prevents the change, in the three languages.
         reason: LocalizedText,
     },
+    /// A time limit has passed (an expired link, a closed period).
+    #[error("{field}: {}", .reason.en)]
+    Expired {
+        /// The input field concerned.
+        field: String,
+        /// What expired, in the three languages.
+        reason: LocalizedText,
+    },
     /// The actor's role or organization does not allow the action.
     #[error("{}", .reason.en)]
     Forbidden {
@@ -54,6 +62,7 @@ impl DomainError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             DomainError::InvalidInput { reason, .. }
+            | DomainError::Expired { reason, .. }
             | DomainError::InvalidState { reason }
             | DomainError::Forbidden { reason } => reason.get(lang).to_owned(),
         }
@@ -71,7 +80,9 @@ impl DomainError {
     /// The input field concerned, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
-            DomainError::InvalidInput { field, .. } => Some(field),
+            DomainError::InvalidInput { field, .. } | DomainError::Expired { field, .. } => {
+                Some(field)
+            }
             _ => None,
         }
     }

@@ -6,6 +6,7 @@
 //! `storage` crate persists what these functions decide.
 
 pub mod access;
+pub mod account_request;
 pub mod accounting_code;
 pub mod calendar;
 pub mod conformance;
@@ -13,9 +14,11 @@ pub mod csv;
 pub mod document;
 pub mod docx;
 pub mod error;
+pub mod notification;
 pub mod object;
 pub mod organization;
 pub mod pdfa;
+pub mod review;
 pub mod service;
 pub mod text;
 pub mod user;

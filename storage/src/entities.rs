@@ -93,6 +93,10 @@ pub mod object {
         pub created_by: Uuid,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub update_due_at: Option<DateTimeUtc>,
+        pub update_remarks: Option<String>,
+        pub registered_data: Option<String>,
+        pub registered_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -218,6 +222,171 @@ pub mod service_specification {
         pub format: String,
         pub content: String,
         pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod calendar_entry {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "calendar_entries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub date: Date,
+        pub kind: String,
+        pub name_kk: String,
+        pub name_ru: String,
+        pub name_en: String,
+        pub basis: String,
+        pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod account_request {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "account_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub bin: String,
+        pub org_name_kk: String,
+        pub org_name_ru: String,
+        pub org_kind: String,
+        pub full_name: String,
+        pub position: String,
+        pub email: String,
+        pub phone: String,
+        pub basis: String,
+        pub language: String,
+        pub status: String,
+        pub received_at: DateTimeUtc,
+        pub due_at: DateTimeUtc,
+        pub decided_at: Option<DateTimeUtc>,
+        pub decided_by: Option<Uuid>,
+        pub reason: Option<String>,
+        pub user_id: Option<Uuid>,
+        pub organization_id: Option<Uuid>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod activation_token {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "activation_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub token_hash: String,
+        pub expires_at: DateTimeUtc,
+        pub used_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod review {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reviews")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub object_id: Uuid,
+        pub kind: String,
+        pub object_version: i32,
+        pub submitted_at: DateTimeUtc,
+        pub submitted_by: Uuid,
+        pub due_at: DateTimeUtc,
+        pub reviewer_id: Option<Uuid>,
+        pub taken_at: Option<DateTimeUtc>,
+        pub decided_at: Option<DateTimeUtc>,
+        pub decided_by: Option<Uuid>,
+        pub decision: Option<String>,
+        pub remarks: Option<String>,
+        pub accounting_code: Option<String>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub idempotency_key: String,
+        pub event: String,
+        pub recipient: String,
+        pub language: String,
+        pub subject: String,
+        pub body: String,
+        pub created_at: DateTimeUtc,
+        pub status: String,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub last_error: Option<String>,
+        pub sent_at: Option<DateTimeUtc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod outbox_attempt {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox_attempts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub outbox_id: Uuid,
+        pub attempted_at: DateTimeUtc,
+        pub ok: bool,
+        pub error: Option<String>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod audit_log {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_log")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub at: DateTimeUtc,
+        pub actor_id: Option<Uuid>,
+        pub action: String,
+        pub target_type: String,
+        pub target_id: String,
+        pub request_id: String,
+        pub details: String,
+        pub prev_hash: String,
+        pub hash: String,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

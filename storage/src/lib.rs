@@ -3,12 +3,17 @@
 //! multi-row change is one transaction. Repositories persist what the domain
 //! decides: they check rules only by calling domain functions.
 
+pub mod account_request;
+pub mod audit;
+pub mod calendar;
 pub mod db;
 mod entities;
 pub mod error;
 pub mod object;
 pub mod organization;
+pub mod outbox;
 pub mod page;
+pub mod review;
 pub mod service;
 pub mod user;
 

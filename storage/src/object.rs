@@ -5,15 +5,17 @@
 //! saying who changed what and when, so the history is complete by
 //! construction.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use archportal_domain::DomainError;
 use archportal_domain::access::{Actor, Scope};
 use archportal_domain::accounting_code::AccountingCode;
+use archportal_domain::calendar::WorkingCalendar;
 use archportal_domain::object::{
     FieldChange, IntegrationExclusion, LifeCycleStage, ObjectData, ObjectKind, ObjectPatch,
     RegistrationStatus, RelationKind, check_editable, check_relation, check_stage_change,
 };
+use archportal_domain::review::{Remark, UPDATE_WORKING_DAYS};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -22,6 +24,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::audit::{self, Op};
 use crate::db::Database;
 use crate::entities::{
     object, object_relation as relation, object_stage as stage, object_version as version,
@@ -57,6 +60,55 @@ pub struct InformatizationObject {
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+    /// 003 §9: the owner must update the portal before this instant (set when
+    /// a registered object's data change or are flagged missing).
+    pub update_due_at: Option<DateTime<Utc>>,
+    /// The integrator's remarks when data were flagged missing.
+    pub update_remarks: Vec<Remark>,
+    /// The data as last registered (they stay visible while a change set is
+    /// prepared and verified, 003 §9).
+    pub registered_data: Option<Snapshot>,
+    /// When last registered.
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
+/// The registrable fields of an object, by API field name.
+pub type Snapshot = BTreeMap<String, Option<String>>;
+
+/// The fields the integrator verifies: the descriptive data and the stage.
+pub fn snapshot(o: &InformatizationObject) -> Snapshot {
+    let mut map: Snapshot = o
+        .data
+        .as_created()
+        .into_iter()
+        .map(|c| (c.field, c.to))
+        .collect();
+    map.entry("exclusion".into()).or_insert(None);
+    map.insert("stage".into(), Some(o.stage.code().to_owned()));
+    map.insert(
+        "stageStartedOn".into(),
+        Some(o.stage_started_on.to_string()),
+    );
+    map
+}
+
+impl InformatizationObject {
+    /// 003 §9: the changes since registration, field by field (registered
+    /// value → current value); empty when nothing changed or not registered.
+    pub fn change_set(&self) -> Vec<FieldChange> {
+        let Some(registered) = &self.registered_data else {
+            return vec![];
+        };
+        let now = snapshot(self);
+        now.iter()
+            .filter(|(k, v)| registered.get(*k) != Some(v))
+            .map(|(k, v)| FieldChange {
+                field: k.clone(),
+                from: registered.get(k).cloned().flatten(),
+                to: v.clone(),
+            })
+            .collect()
+    }
 }
 
 impl TryFrom<object::Model> for InformatizationObject {
@@ -97,6 +149,18 @@ impl TryFrom<object::Model> for InformatizationObject {
             created_by: m.created_by,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            update_due_at: m.update_due_at,
+            update_remarks: match &m.update_remarks {
+                Some(text) => serde_json::from_str(text).map_err(|_| corrupt("update remarks"))?,
+                None => vec![],
+            },
+            registered_data: match &m.registered_data {
+                Some(text) => {
+                    Some(serde_json::from_str(text).map_err(|_| corrupt("registered data"))?)
+                }
+                None => None,
+            },
+            registered_at: m.registered_at,
         })
     }
 }
@@ -308,7 +372,12 @@ async fn replace_relations(
 }
 
 /// Records a new object for `actor`'s organization, as version 1.
-pub async fn create(db: &Database, actor: &Actor, new: NewObject) -> Result<InformatizationObject> {
+pub async fn create(
+    db: &Database,
+    op: &Op,
+    actor: &Actor,
+    new: NewObject,
+) -> Result<InformatizationObject> {
     actor.check_change_objects_of(new.organization_id)?;
     let txn = db.begin_write().await?;
     if organization::Entity::find_by_id(new.organization_id)
@@ -320,7 +389,7 @@ pub async fn create(db: &Database, actor: &Actor, new: NewObject) -> Result<Info
             entity: "organization",
         });
     }
-    let now = Utc::now();
+    let now = op.now;
     let id = Uuid::now_v7();
     let model = object::ActiveModel {
         id: Set(id),
@@ -341,6 +410,10 @@ pub async fn create(db: &Database, actor: &Actor, new: NewObject) -> Result<Info
         created_by: Set(actor.user_id),
         created_at: Set(now),
         updated_at: Set(now),
+        update_due_at: Set(None),
+        update_remarks: Set(None),
+        registered_data: Set(None),
+        registered_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -375,6 +448,15 @@ pub async fn create(db: &Database, actor: &Actor, new: NewObject) -> Result<Info
         actor.user_id,
         &changes,
         now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "object.create",
+        "informatizationObject",
+        id,
+        serde_json::json!({"changes": changes}),
     )
     .await?;
     txn.commit().await?;
@@ -429,8 +511,13 @@ async fn save_versioned(
 }
 
 /// Applies a change; a change that alters nothing writes nothing.
+///
+/// 003 §9: a change to a registered object keeps its code and registered
+/// data; it starts the owner's 10-working-day update period (if none runs).
 pub async fn update(
     db: &Database,
+    op: &Op,
+    calendar: &WorkingCalendar,
     actor: &Actor,
     id: Uuid,
     change: ObjectChange,
@@ -440,7 +527,7 @@ pub async fn update(
     let current: InformatizationObject = m.clone().try_into()?;
     let data = current.data.apply(&change.patch)?;
     let mut changes = current.data.diff(&data);
-    let now = Utc::now();
+    let now = op.now;
     let mut am: object::ActiveModel = m.clone().into();
     if let Some((next, on)) = change.stage
         && (next, on) != (current.stage, current.stage_started_on)
@@ -484,6 +571,9 @@ pub async fn update(
     am.exclusion = Set(data.exclusion.map(|e| e.code().to_owned()));
     am.version = Set(m.version + 1);
     am.updated_at = Set(now);
+    if current.accounting_code.is_some() && current.update_due_at.is_none() {
+        am.update_due_at = Set(Some(calendar.deadline_end(now, UPDATE_WORKING_DAYS)));
+    }
     save_versioned(&txn, am, id, m.version).await?;
     insert_version(
         &txn,
@@ -493,6 +583,15 @@ pub async fn update(
         actor.user_id,
         &changes,
         now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "object.update",
+        "informatizationObject",
+        id,
+        serde_json::json!({"changes": changes}),
     )
     .await?;
     let saved = object::Entity::find_by_id(id)
@@ -516,13 +615,14 @@ async fn current_or_commit(
 /// Archives an object: it stays readable (and keeps any accounting code) but can no longer change.
 pub async fn archive(
     db: &Database,
+    op: &Op,
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<InformatizationObject> {
     let txn = db.begin_write().await?;
     let m = load_for_change(&txn, actor, id, expected_version).await?;
-    let now = Utc::now();
+    let now = op.now;
     let mut am: object::ActiveModel = m.clone().into();
     am.archived_at = Set(Some(now));
     am.version = Set(m.version + 1);
@@ -541,6 +641,15 @@ pub async fn archive(
         actor.user_id,
         &changes,
         now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "object.archive",
+        "informatizationObject",
+        id,
+        serde_json::json!({}),
     )
     .await?;
     let saved = object::Entity::find_by_id(id)

@@ -9,3 +9,4 @@ mod authz;
 mod foundation;
 mod limits;
 mod services;
+mod workflow;

@@ -4,8 +4,11 @@
 //! errors with `extensions.code`, DataLoaders per request for relations,
 //! depth and complexity limits from configuration.
 
+pub mod account_request;
+pub mod calendar;
 pub mod object;
 pub mod organization;
+pub mod review;
 pub mod service;
 pub mod user;
 pub mod vocabulary;
@@ -41,6 +44,9 @@ pub struct Query(
     object::ObjectQuery,
     vocabulary::VocabularyQuery,
     service::ServiceQuery,
+    calendar::CalendarQuery,
+    account_request::AccountRequestQuery,
+    review::ReviewQuery,
 );
 
 /// The root mutation.
@@ -50,6 +56,9 @@ pub struct Mutation(
     organization::OrganizationMutation,
     object::ObjectMutation,
     service::ServiceMutation,
+    calendar::CalendarMutation,
+    account_request::AccountRequestMutation,
+    review::ReviewMutation,
 );
 
 /// The schema type.
@@ -99,6 +108,8 @@ pub struct Loaders {
     pub relations: DataLoader<RelationLoader, HashMapCache>,
     /// Objects by id.
     pub objects: DataLoader<ObjectLoader, HashMapCache>,
+    /// Reviews by object id.
+    pub reviews: DataLoader<ReviewLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -132,6 +143,11 @@ impl Loaders {
                 tokio::spawn,
                 HashMapCache::default(),
             ),
+            reviews: DataLoader::with_cache(
+                ReviewLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
     }
 }
@@ -146,6 +162,20 @@ pub struct StageLoader(Database);
 pub struct RelationLoader(Database);
 /// Loads objects by id.
 pub struct ObjectLoader(Database);
+/// Loads reviews by object id.
+pub struct ReviewLoader(Database);
+
+impl Loader<Uuid> for ReviewLoader {
+    type Value = Vec<archportal_storage::review::Review>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Self::Value> = HashMap::new();
+        for r in archportal_storage::review::of_objects(&self.0, keys).await? {
+            map.entry(r.object_id).or_default().push(r);
+        }
+        Ok(map)
+    }
+}
 
 impl Loader<Uuid> for ObjectLoader {
     type Value = archportal_storage::object::InformatizationObject;
@@ -208,6 +238,8 @@ pub trait CtxExt {
     fn loaders(&self) -> &Loaders;
     /// The signed-in actor, or `UNAUTHENTICATED`.
     fn actor(&self) -> ApiResult<&Actor>;
+    /// Who, when (from the app clock) and which request, for storage and the audit log.
+    fn op(&self) -> archportal_storage::audit::Op;
 }
 
 impl CtxExt for Context<'_> {
@@ -219,6 +251,14 @@ impl CtxExt for Context<'_> {
     }
     fn loaders(&self) -> &Loaders {
         self.data_unchecked::<Loaders>()
+    }
+    fn op(&self) -> archportal_storage::audit::Op {
+        let req = self.req();
+        archportal_storage::audit::Op::new(
+            req.actor.as_ref().map(|a| a.user_id),
+            req.request_id.clone(),
+            self.state().clock.now(),
+        )
     }
     fn actor(&self) -> ApiResult<&Actor> {
         let req = self.req();

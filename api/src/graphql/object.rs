@@ -182,9 +182,67 @@ impl InformatizationObject {
     async fn registration_status(&self) -> RegistrationStatus {
         self.0.status.into()
     }
-    /// Accounting code, once registered.
+    /// Accounting code, once registered (003 §4.5; never changes afterwards).
     async fn accounting_code(&self) -> Option<&str> {
         self.0.accounting_code.as_ref().map(AccountingCode::as_str)
+    }
+    /// When last registered.
+    async fn registered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.registered_at
+    }
+    /// 003 §9: the data as last registered, which stay visible while the
+    /// owner's change set is prepared and verified.
+    async fn registered_data(&self) -> Option<Vec<crate::graphql::review::FieldValue>> {
+        self.0.registered_data.as_ref().map(|m| {
+            m.iter()
+                .map(|(k, v)| crate::graphql::review::FieldValue {
+                    field: k.clone(),
+                    value: v.clone(),
+                })
+                .collect()
+        })
+    }
+    /// 003 §9: what changed since registration (registered → current value).
+    async fn change_set(&self) -> Vec<FieldChange> {
+        self.0
+            .change_set()
+            .into_iter()
+            .map(|c| FieldChange {
+                field: c.field,
+                from: c.from,
+                to: c.to,
+            })
+            .collect()
+    }
+    /// 003 §9: the owner must update the portal before this instant.
+    async fn update_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.update_due_at
+    }
+    /// Whether the update period has ended (by the application clock).
+    async fn update_overdue(&self, ctx: &Context<'_>) -> bool {
+        self.0
+            .update_due_at
+            .is_some_and(|due| ctx.state().clock.now() >= due)
+    }
+    /// The integrator's remarks when it flagged data as missing.
+    async fn update_remarks(&self) -> Vec<crate::graphql::review::RemarkOut> {
+        self.0
+            .update_remarks
+            .iter()
+            .map(crate::graphql::review::RemarkOut::from)
+            .collect()
+    }
+    /// Every submission and its decision, oldest first (003 §8).
+    async fn reviews(&self, ctx: &Context<'_>) -> ApiResult<Vec<crate::graphql::review::Review>> {
+        Ok(ctx
+            .loaders()
+            .reviews
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graphql::review::Review)
+            .collect())
     }
     /// Whether it processes personal data.
     async fn contains_personal_data(&self) -> bool {
@@ -536,8 +594,8 @@ fn relations(
         .collect()
 }
 
-fn today_almaty() -> chrono::NaiveDate {
-    archportal_domain::calendar::local_date(Utc::now())
+fn today_almaty(ctx: &Context<'_>) -> chrono::NaiveDate {
+    archportal_domain::calendar::local_date(ctx.state().clock.now())
 }
 
 #[Object]
@@ -566,10 +624,12 @@ impl ObjectMutation {
                 archportal_domain::object::LifeCycleStage::Creation,
                 Into::into,
             ),
-            stage_started_on: input.stage_started_on.map_or_else(today_almaty, |d| d.0),
+            stage_started_on: input
+                .stage_started_on
+                .map_or_else(|| today_almaty(ctx), |d| d.0),
             relations: relations(input.relations)?,
         };
-        let saved = repo::create(&ctx.state().db, actor, new).await?;
+        let saved = repo::create(&ctx.state().db, &ctx.op(), actor, new).await?;
         tracing::info!(object = %saved.id, "object created");
         Ok(InformatizationObjectPayload {
             informatization_object: InformatizationObject(saved),
@@ -587,7 +647,7 @@ impl ObjectMutation {
         let id = parse_id("id", &input.id)?;
         let stage = match (input.stage, input.stage_started_on) {
             (Some(s), Some(d)) => Some((s.into(), d.0)),
-            (Some(s), None) => Some((s.into(), today_almaty())),
+            (Some(s), None) => Some((s.into(), today_almaty(ctx))),
             (None, Some(_)) => {
                 return Err(ApiError::new(
                     "INVALID_INPUT",
@@ -617,7 +677,8 @@ impl ObjectMutation {
             stage,
             relations: input.relations.map(relations).transpose()?,
         };
-        let saved = repo::update(&ctx.state().db, actor, id, change).await?;
+        let calendar = ctx.state().calendar();
+        let saved = repo::update(&ctx.state().db, &ctx.op(), &calendar, actor, id, change).await?;
         Ok(InformatizationObjectPayload {
             informatization_object: InformatizationObject(saved),
         })
@@ -632,7 +693,14 @@ impl ObjectMutation {
     ) -> ApiResult<InformatizationObjectPayload> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &input.id)?;
-        let saved = repo::archive(&ctx.state().db, actor, id, input.expected_version).await?;
+        let saved = repo::archive(
+            &ctx.state().db,
+            &ctx.op(),
+            actor,
+            id,
+            input.expected_version,
+        )
+        .await?;
         Ok(InformatizationObjectPayload {
             informatization_object: InformatizationObject(saved),
         })

@@ -49,6 +49,28 @@ mirror!(
     RelationKind = "archportal_domain::object::RelationKind" { PartOf, Uses }
 );
 
+mirror!(
+    /// A kind of technical document (003 Annex 1).
+    DocumentKind = "archportal_domain::document::DocumentKind" {
+        SecurityDocumentation, SecurityTestProtocols, BalanceSheetRecord, DecommissioningRecord,
+        ProcurementData, OperationalDocuments, TechnicalWorkingDesign, TestProgrammeAndProtocols,
+        CommissioningAct, DocumentationApprovals, TermsOfReference, Contracts, InventoryList,
+        GeneralInformation
+    }
+);
+mirror!(
+    /// Where an account request stands (003 §6).
+    AccountRequestStatus = "archportal_domain::account_request::AccountRequestStatus" { Pending, Approved, Rejected }
+);
+mirror!(
+    /// The integrator's decision on a submission (003 §8).
+    ReviewDecision = "archportal_domain::review::ReviewDecision" { Registered, Returned }
+);
+mirror!(
+    /// What a submission asks the integrator to verify.
+    SubmissionKind = "archportal_domain::review::SubmissionKind" { Initial, ChangeSet }
+);
+
 /// A language of the portal.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "archportal_domain::Lang")]

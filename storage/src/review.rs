@@ -1,0 +1,754 @@
+//! Submission, the integrator's review, accounting codes and the update duty
+//! (003 §7–§9). Each step loads the object, asks
+//! [`archportal_domain::review::decide`], and persists the decision with its
+//! review row, outbox rows and audit row in one transaction.
+
+use archportal_domain::access::Actor;
+use archportal_domain::accounting_code::AccountingCode;
+use archportal_domain::calendar::{WorkingCalendar, local_date};
+use archportal_domain::notification::{DeadlineKind, Notice};
+use archportal_domain::object::RegistrationStatus;
+use archportal_domain::review::{
+    Missing, PairState, REVIEW_WORKING_DAYS, Remark, RemarkTarget, ReviewCommand, ReviewDecision,
+    ReviewEvent, ReviewState, SubmissionKind, UPDATE_WORKING_DAYS, decide, readiness,
+};
+use archportal_domain::user::Role;
+use chrono::{DateTime, Datelike, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::audit::{self, Op};
+use crate::db::Database;
+use crate::entities::{object, review as row};
+use crate::error::{ConflictDetail, Result, StorageError};
+use crate::object::{InformatizationObject, snapshot};
+use crate::outbox::{self, Recipient};
+
+/// One submission and what the integrator decided on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// Id.
+    pub id: Uuid,
+    /// The object.
+    pub object_id: Uuid,
+    /// First entry or change set.
+    pub kind: SubmissionKind,
+    /// The object version submitted.
+    pub object_version: i32,
+    /// When submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// By whom.
+    pub submitted_by: Uuid,
+    /// 003 §8: the end of the 5th working day after receipt.
+    pub due_at: DateTime<Utc>,
+    /// The integrator who took it.
+    pub reviewer_id: Option<Uuid>,
+    /// When taken.
+    pub taken_at: Option<DateTime<Utc>>,
+    /// When decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Who decided.
+    pub decided_by: Option<Uuid>,
+    /// The decision.
+    pub decision: Option<ReviewDecision>,
+    /// The remarks of a return.
+    pub remarks: Vec<Remark>,
+    /// The code assigned or confirmed by a registration.
+    pub accounting_code: Option<String>,
+}
+
+impl TryFrom<row::Model> for Review {
+    type Error = StorageError;
+    fn try_from(m: row::Model) -> Result<Self> {
+        let corrupt = |what: &str| StorageError::Corrupt(format!("review {}: {what}", m.id));
+        Ok(Review {
+            kind: SubmissionKind::from_code(&m.kind).ok_or_else(|| corrupt("kind"))?,
+            decision: match &m.decision {
+                Some(d) => Some(ReviewDecision::from_code(d).ok_or_else(|| corrupt("decision"))?),
+                None => None,
+            },
+            remarks: match &m.remarks {
+                Some(t) => serde_json::from_str(t).map_err(|_| corrupt("remarks"))?,
+                None => vec![],
+            },
+            id: m.id,
+            object_id: m.object_id,
+            object_version: m.object_version,
+            submitted_at: m.submitted_at,
+            submitted_by: m.submitted_by,
+            due_at: m.due_at,
+            reviewer_id: m.reviewer_id,
+            taken_at: m.taken_at,
+            decided_at: m.decided_at,
+            decided_by: m.decided_by,
+            accounting_code: m.accounting_code,
+        })
+    }
+}
+
+/// What an object lacks for submission, and whether the document part could
+/// be checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// What is missing (empty = complete).
+    pub missing: Vec<Missing>,
+    /// Whether document pairs were checked. The documents module (issue 8)
+    /// is not merged yet, so this is `false` and only fields are checked.
+    pub documents_checked: bool,
+}
+
+/// The document pairs of an object. Until the documents module of issue 8
+/// lands this returns `None`: readiness then reports the document part as
+/// not checked instead of pretending that documents are present or absent.
+async fn document_pairs<C: ConnectionTrait>(
+    _c: &C,
+    _object_id: Uuid,
+) -> Result<Option<Vec<PairState>>> {
+    Ok(None)
+}
+
+async fn readiness_in<C: ConnectionTrait>(
+    c: &C,
+    o: &InformatizationObject,
+    now: DateTime<Utc>,
+) -> Result<Readiness> {
+    let pairs = document_pairs(c, o.id).await?;
+    let mut missing = readiness(
+        &o.data,
+        o.stage,
+        o.stage_started_on,
+        local_date(now),
+        pairs.as_deref().unwrap_or(&[]),
+    );
+    if pairs.is_none() {
+        missing.retain(|m| matches!(m, Missing::Field { .. }));
+    }
+    Ok(Readiness {
+        missing,
+        documents_checked: pairs.is_some(),
+    })
+}
+
+/// 003 §7–§8: what the object lacks for a complete submission.
+pub async fn submission_readiness(
+    db: &Database,
+    object_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Readiness> {
+    let o = crate::object::get(db, object_id).await?;
+    readiness_in(db.conn(), &o, now).await
+}
+
+async fn load(
+    txn: &DatabaseTransaction,
+    object_id: Uuid,
+) -> Result<(object::Model, InformatizationObject)> {
+    let m = object::Entity::find_by_id(object_id)
+        .one(txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?;
+    let o: InformatizationObject = m.clone().try_into()?;
+    Ok((m, o))
+}
+
+async fn open_review(txn: &DatabaseTransaction, object_id: Uuid) -> Result<Option<row::Model>> {
+    Ok(row::Entity::find()
+        .filter(row::Column::ObjectId.eq(object_id))
+        .filter(row::Column::DecidedAt.is_null())
+        .one(txn)
+        .await?)
+}
+
+fn state_of(o: &InformatizationObject, open: Option<&row::Model>) -> ReviewState {
+    ReviewState {
+        organization_id: o.organization_id,
+        status: o.status,
+        has_code: o.accounting_code.is_some(),
+        has_changes: !o.change_set().is_empty(),
+        reviewer: open.and_then(|r| r.reviewer_id),
+        archived: o.archived_at.is_some(),
+    }
+}
+
+/// Moves the object's status from `from` to `to`; a concurrent change of
+/// status makes this a conflict instead of a double decision.
+async fn set_status(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    from: RegistrationStatus,
+    mut am: object::ActiveModel,
+) -> Result<()> {
+    let done = object::Entity::update_many()
+        .set({
+            am.id = sea_orm::ActiveValue::NotSet;
+            am
+        })
+        .filter(object::Column::Id.eq(id))
+        .filter(object::Column::RegistrationStatus.eq(from.code()))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if done != 1 {
+        return Err(StorageError::Conflict {
+            field: "registrationStatus",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    Ok(())
+}
+
+fn object_name(o: &InformatizationObject) -> String {
+    o.data.short_name.clone()
+}
+
+async fn owners<C: ConnectionTrait>(c: &C, o: &InformatizationObject) -> Result<Vec<Recipient>> {
+    outbox::recipients(c, Role::Owner, Some(o.organization_id)).await
+}
+
+/// 003 §7–§8: the owner submits a complete entry (or a registered object's
+/// change set); it joins the review queue with a new 5-working-day clock.
+pub async fn submit(
+    db: &Database,
+    op: &Op,
+    calendar: &WorkingCalendar,
+    actor: &Actor,
+    object_id: Uuid,
+) -> Result<Review> {
+    let txn = db.begin_write().await?;
+    let (m, o) = load(&txn, object_id).await?;
+    actor.check_change_objects_of(o.organization_id)?;
+    let ready = readiness_in(&txn, &o, op.now).await?;
+    let (next, events) = decide(
+        &state_of(&o, None),
+        ReviewCommand::Submit {
+            missing: ready.missing,
+        },
+        actor,
+    )?;
+    let kind = events
+        .iter()
+        .find_map(|e| match e {
+            ReviewEvent::Submitted(k) => Some(*k),
+            _ => None,
+        })
+        .unwrap_or(SubmissionKind::Initial);
+    let due_at = calendar.deadline_end(op.now, REVIEW_WORKING_DAYS);
+    let mut am: object::ActiveModel = m.clone().into();
+    am.registration_status = Set(next.status.code().to_owned());
+    // 003 §9: submitting the change set is the owner's update.
+    am.update_due_at = Set(None);
+    am.update_remarks = Set(None);
+    set_status(&txn, object_id, o.status, am).await?;
+    let id = Uuid::now_v7();
+    let saved = row::ActiveModel {
+        id: Set(id),
+        object_id: Set(object_id),
+        kind: Set(kind.code().to_owned()),
+        object_version: Set(m.version),
+        submitted_at: Set(op.now),
+        submitted_by: Set(actor.user_id),
+        due_at: Set(due_at),
+        reviewer_id: Set(None),
+        taken_at: Set(None),
+        decided_at: Set(None),
+        decided_by: Set(None),
+        decision: Set(None),
+        remarks: Set(None),
+        accounting_code: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let notice = Notice::SubmissionReceived {
+        object: object_name(&o),
+        due: calendar.add_working_days(local_date(op.now), REVIEW_WORKING_DAYS),
+    };
+    let mut to = owners(&txn, &o).await?;
+    to.extend(outbox::recipients(&txn, Role::Integrator, None).await?);
+    outbox::enqueue(
+        &txn,
+        &format!("submission-received:{id}"),
+        &notice,
+        &to,
+        op.now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "object.submit",
+        "informatizationObject",
+        object_id,
+        json!({"reviewId": id, "kind": kind.code(), "dueAt": due_at.to_rfc3339()}),
+    )
+    .await?;
+    txn.commit().await?;
+    saved.try_into()
+}
+
+/// Takes (`take = true`) or releases the open review of an object.
+pub async fn take_or_release(
+    db: &Database,
+    op: &Op,
+    actor: &Actor,
+    object_id: Uuid,
+    take: bool,
+) -> Result<Review> {
+    let txn = db.begin_write().await?;
+    let (_, o) = load(&txn, object_id).await?;
+    let open = open_review(&txn, object_id).await?;
+    let command = if take {
+        ReviewCommand::Take
+    } else {
+        ReviewCommand::Release
+    };
+    let (next, _) = decide(&state_of(&o, open.as_ref()), command, actor)?;
+    let open = open.ok_or(StorageError::NotFound { entity: "review" })?;
+    let before = open.reviewer_id;
+    let mut q = row::Entity::update_many()
+        .col_expr(row::Column::ReviewerId, Expr::value(next.reviewer))
+        .col_expr(
+            row::Column::TakenAt,
+            Expr::value(next.reviewer.map(|_| op.now)),
+        )
+        .filter(row::Column::Id.eq(open.id))
+        .filter(row::Column::DecidedAt.is_null());
+    q = match before {
+        Some(r) => q.filter(row::Column::ReviewerId.eq(r)),
+        None => q.filter(row::Column::ReviewerId.is_null()),
+    };
+    if q.exec(&txn).await?.rows_affected != 1 {
+        return Err(StorageError::Conflict {
+            field: "reviewer",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    audit::append(
+        &txn,
+        op,
+        if take {
+            "review.take"
+        } else {
+            "review.release"
+        },
+        "review",
+        open.id,
+        json!({"objectId": object_id}),
+    )
+    .await?;
+    let saved = row::Entity::find_by_id(open.id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound { entity: "review" })?;
+    txn.commit().await?;
+    saved.try_into()
+}
+
+/// Allocates the next sequence number of `year` inside the transaction: an
+/// upsert on the counter row, which PostgreSQL locks until commit, so
+/// concurrent registrations get consecutive, distinct numbers (SQLite's
+/// `BEGIN IMMEDIATE` already serializes writers). A rolled-back
+/// registration rolls its number back too: numbers are never reused.
+async fn next_sequence(txn: &DatabaseTransaction, year: i32) -> Result<u32> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO accounting_sequences (year, last_value) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last_value = accounting_sequences.last_value + 1 \
+             RETURNING last_value"
+        }
+        _ => {
+            "INSERT INTO accounting_sequences (year, last_value) VALUES (?, 1) \
+             ON CONFLICT (year) DO UPDATE SET last_value = accounting_sequences.last_value + 1 \
+             RETURNING last_value"
+        }
+    };
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [year.into()]))
+        .await?
+        .ok_or_else(|| StorageError::Corrupt("accounting sequence not returned".into()))?;
+    let value: i32 = row.try_get("", "last_value")?;
+    u32::try_from(value).map_err(|_| StorageError::Corrupt("accounting sequence".into()))
+}
+
+/// 003 §8: registers the object under review, assigning the next accounting
+/// code of the registration year (or keeping the code of a registered
+/// object whose change set was verified). Returns the object and its code.
+pub async fn register(
+    db: &Database,
+    op: &Op,
+    actor: &Actor,
+    object_id: Uuid,
+) -> Result<(InformatizationObject, AccountingCode)> {
+    let txn = db.begin_write().await?;
+    let (m, o) = load(&txn, object_id).await?;
+    let open = open_review(&txn, object_id).await?;
+    let (next, events) = decide(&state_of(&o, open.as_ref()), ReviewCommand::Register, actor)?;
+    let open = open.ok_or(StorageError::NotFound { entity: "review" })?;
+    let assign = events
+        .iter()
+        .any(|e| matches!(e, ReviewEvent::Registered { assign_code: true }));
+    let mut am: object::ActiveModel = m.into();
+    am.registration_status = Set(next.status.code().to_owned());
+    am.registered_data = Set(Some(
+        serde_json::to_string(&snapshot(&o)).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+    ));
+    am.registered_at = Set(Some(op.now));
+    am.update_due_at = Set(None);
+    am.update_remarks = Set(None);
+    // Claim the object first: a concurrent decision fails here, before a
+    // number is drawn.
+    set_status(&txn, object_id, o.status, am.clone()).await?;
+    let code = match (&o.accounting_code, assign) {
+        (Some(code), _) => code.clone(),
+        (None, _) => {
+            let year = local_date(op.now).year();
+            let seq = next_sequence(&txn, year).await?;
+            let code = AccountingCode::new(year, seq)?;
+            object::Entity::update_many()
+                .col_expr(object::Column::AccountingCode, Expr::value(code.as_str()))
+                .filter(object::Column::Id.eq(object_id))
+                .filter(object::Column::AccountingCode.is_null())
+                .exec(&txn)
+                .await?;
+            code
+        }
+    };
+    decide_review(
+        &txn,
+        op,
+        actor,
+        open.id,
+        ReviewDecision::Registered,
+        None,
+        Some(code.as_str()),
+    )
+    .await?;
+    let notice = Notice::Registered {
+        object: object_name(&o),
+        code: code.to_string(),
+    };
+    let to = owners(&txn, &o).await?;
+    outbox::enqueue(
+        &txn,
+        &format!("registered:{}", open.id),
+        &notice,
+        &to,
+        op.now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "object.register",
+        "informatizationObject",
+        object_id,
+        json!({"reviewId": open.id, "accountingCode": code.as_str(), "assigned": assign}),
+    )
+    .await?;
+    let (_, saved) = load(&txn, object_id).await?;
+    txn.commit().await?;
+    Ok((saved, code))
+}
+
+async fn decide_review(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    actor: &Actor,
+    id: Uuid,
+    decision: ReviewDecision,
+    remarks: Option<&[Remark]>,
+    code: Option<&str>,
+) -> Result<()> {
+    let remarks = remarks
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    let done = row::Entity::update_many()
+        .col_expr(row::Column::DecidedAt, Expr::value(op.now))
+        .col_expr(row::Column::DecidedBy, Expr::value(actor.user_id))
+        .col_expr(row::Column::Decision, Expr::value(decision.code()))
+        .col_expr(row::Column::Remarks, Expr::value(remarks))
+        .col_expr(
+            row::Column::AccountingCode,
+            Expr::value(code.map(str::to_owned)),
+        )
+        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::DecidedAt.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if done != 1 {
+        return Err(StorageError::Conflict {
+            field: "review",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    Ok(())
+}
+
+fn remark_lines(remarks: &[Remark]) -> Vec<String> {
+    remarks
+        .iter()
+        .map(|r| match &r.target {
+            RemarkTarget::Field(f) => format!("{f}: {}", r.text),
+            RemarkTarget::Document(k) => format!("{}: {}", k.label().ru, r.text),
+        })
+        .collect()
+}
+
+/// 003 §8, second part: returns the object under review with remarks.
+pub async fn return_object(
+    db: &Database,
+    op: &Op,
+    actor: &Actor,
+    object_id: Uuid,
+    remarks: Vec<Remark>,
+) -> Result<Review> {
+    let txn = db.begin_write().await?;
+    let (m, o) = load(&txn, object_id).await?;
+    let open = open_review(&txn, object_id).await?;
+    let (next, _) = decide(
+        &state_of(&o, open.as_ref()),
+        ReviewCommand::Return {
+            remarks: remarks.clone(),
+        },
+        actor,
+    )?;
+    let open = open.ok_or(StorageError::NotFound { entity: "review" })?;
+    let mut am: object::ActiveModel = m.into();
+    am.registration_status = Set(next.status.code().to_owned());
+    set_status(&txn, object_id, o.status, am).await?;
+    decide_review(
+        &txn,
+        op,
+        actor,
+        open.id,
+        ReviewDecision::Returned,
+        Some(&remarks),
+        None,
+    )
+    .await?;
+    let notice = Notice::ReturnedWithRemarks {
+        object: object_name(&o),
+        remarks: remark_lines(&remarks),
+    };
+    let to = owners(&txn, &o).await?;
+    outbox::enqueue(&txn, &format!("returned:{}", open.id), &notice, &to, op.now).await?;
+    audit::append(
+        &txn,
+        op,
+        "object.return",
+        "informatizationObject",
+        object_id,
+        json!({"reviewId": open.id, "remarks": remarks}),
+    )
+    .await?;
+    let saved = row::Entity::find_by_id(open.id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound { entity: "review" })?;
+    txn.commit().await?;
+    saved.try_into()
+}
+
+/// 003 §9: the integrator flags a registered object's data as missing; the
+/// owner must update within 10 working days.
+pub async fn flag_missing(
+    db: &Database,
+    op: &Op,
+    calendar: &WorkingCalendar,
+    actor: &Actor,
+    object_id: Uuid,
+    remarks: Vec<Remark>,
+) -> Result<InformatizationObject> {
+    let txn = db.begin_write().await?;
+    let (m, o) = load(&txn, object_id).await?;
+    decide(
+        &state_of(&o, None),
+        ReviewCommand::FlagMissing {
+            remarks: remarks.clone(),
+        },
+        actor,
+    )?;
+    let due_at = calendar.deadline_end(op.now, UPDATE_WORKING_DAYS);
+    let mut am: object::ActiveModel = m.into();
+    am.update_due_at = Set(Some(due_at));
+    am.update_remarks = Set(Some(
+        serde_json::to_string(&remarks).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+    ));
+    set_status(&txn, object_id, o.status, am).await?;
+    let notice = Notice::UpdateRequested {
+        object: object_name(&o),
+        remarks: remark_lines(&remarks),
+        due: calendar.add_working_days(local_date(op.now), UPDATE_WORKING_DAYS),
+    };
+    let to = owners(&txn, &o).await?;
+    outbox::enqueue(
+        &txn,
+        &format!("update-requested:{object_id}:{}", due_at.timestamp()),
+        &notice,
+        &to,
+        op.now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "object.flagMissing",
+        "informatizationObject",
+        object_id,
+        json!({"remarks": remarks, "updateDueAt": due_at.to_rfc3339()}),
+    )
+    .await?;
+    let (_, saved) = load(&txn, object_id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The open reviews, earliest due first.
+pub async fn queue(db: &Database, limit: u64) -> Result<Vec<Review>> {
+    row::Entity::find()
+        .filter(row::Column::DecidedAt.is_null())
+        .order_by_asc(row::Column::DueAt)
+        .order_by_asc(row::Column::Id)
+        .limit(limit)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Every review of some objects, oldest first (for DataLoaders).
+pub async fn of_objects(db: &Database, ids: &[Uuid]) -> Result<Vec<Review>> {
+    row::Entity::find()
+        .filter(row::Column::ObjectId.is_in(ids.iter().copied()))
+        .order_by_asc(row::Column::Id)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Objects whose update period has ended by `now` (003 §9), earliest first.
+pub async fn overdue_updates(
+    db: &Database,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<InformatizationObject>> {
+    object::Entity::find()
+        .filter(object::Column::UpdateDueAt.lte(now))
+        .filter(object::Column::ArchivedAt.is_null())
+        .order_by_asc(object::Column::UpdateDueAt)
+        .limit(limit)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Whether the deadline ending at `due_at` is in its last working day or has
+/// passed, at `now`: `Some(false)` = one working day left, `Some(true)` =
+/// passed.
+fn reminder_state(
+    calendar: &WorkingCalendar,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<bool> {
+    if now >= due_at {
+        return Some(true);
+    }
+    let last_day = local_date(due_at - Duration::seconds(1));
+    (calendar.working_days_between(local_date(now), last_day) <= 1).then_some(false)
+}
+
+/// Writes the due reminders (deadline in 1 working day, deadline passed):
+/// reviews to the integrator (the reviewer, or every integrator when nobody
+/// took it), updates to the owner. Idempotent: each (event, recipient) is written once.
+pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) -> Result<usize> {
+    let txn = db.begin_write().await?;
+    let mut written = 0;
+    let integrators = outbox::recipients(&txn, Role::Integrator, None).await?;
+    let open = row::Entity::find()
+        .filter(row::Column::DecidedAt.is_null())
+        .all(&txn)
+        .await?;
+    for r in open {
+        let Some(passed) = reminder_state(calendar, r.due_at, op.now) else {
+            continue;
+        };
+        let (_, o) = load(&txn, r.object_id).await?;
+        let to = match r.reviewer_id {
+            Some(id) => outbox::user_recipient(&txn, id)
+                .await?
+                .into_iter()
+                .collect(),
+            None => integrators.clone(),
+        };
+        let due = local_date(r.due_at - Duration::seconds(1));
+        let notice = if passed {
+            Notice::DeadlinePassed {
+                kind: DeadlineKind::Review,
+                subject: object_name(&o),
+                due,
+            }
+        } else {
+            Notice::DeadlineSoon {
+                kind: DeadlineKind::Review,
+                subject: object_name(&o),
+                due,
+            }
+        };
+        let key = format!("review-{}:{}", if passed { "passed" } else { "soon" }, r.id);
+        outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
+        written += to.len();
+    }
+    let updates = object::Entity::find()
+        .filter(object::Column::UpdateDueAt.is_not_null())
+        .filter(object::Column::ArchivedAt.is_null())
+        .all(&txn)
+        .await?;
+    for m in updates {
+        let o: InformatizationObject = m.try_into()?;
+        let Some(due_at) = o.update_due_at else {
+            continue;
+        };
+        let Some(passed) = reminder_state(calendar, due_at, op.now) else {
+            continue;
+        };
+        let due = local_date(due_at - Duration::seconds(1));
+        let notice = if passed {
+            Notice::DeadlinePassed {
+                kind: DeadlineKind::Update,
+                subject: object_name(&o),
+                due,
+            }
+        } else {
+            Notice::DeadlineSoon {
+                kind: DeadlineKind::Update,
+                subject: object_name(&o),
+                due,
+            }
+        };
+        let key = format!(
+            "update-{}:{}:{}",
+            if passed { "passed" } else { "soon" },
+            o.id,
+            due_at.timestamp()
+        );
+        let to = owners(&txn, &o).await?;
+        outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
+        written += to.len();
+    }
+    txn.commit().await?;
+    Ok(written)
+}
