@@ -14,6 +14,7 @@ pub mod organization;
 pub mod outbox;
 pub mod page;
 pub mod review;
+pub mod search;
 pub mod service;
 pub mod user;
 
