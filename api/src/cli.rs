@@ -56,6 +56,29 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The search index.
+    Search {
+        /// The search action.
+        #[command(subcommand)]
+        action: SearchAction,
+    },
+}
+
+/// Search index actions.
+#[derive(Debug, Subcommand)]
+pub enum SearchAction {
+    /// Rebuild the index (embedded, or Meilisearch with `MEILISEARCH_URL`)
+    /// from the database. The embedded index is locked by a running server:
+    /// stop it first.
+    Reindex,
+}
+
+/// `archportal search reindex`: returns how many documents were indexed.
+pub async fn search_reindex(config: Config) -> anyhow::Result<u64> {
+    let state = crate::build_state(config).await?;
+    let n = crate::search::reindex(&state).await?;
+    state.db.clone().close().await?;
+    Ok(n)
 }
 
 /// Service registry actions.

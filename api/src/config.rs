@@ -41,6 +41,36 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     /// The clock deadlines are computed with.
     pub clock: ClockConfig,
+    /// `http://host:7700`: search on Meilisearch (`MEILISEARCH_URL`); when
+    /// absent, the embedded index under `{data_dir}/search` is used.
+    pub meilisearch_url: Option<String>,
+    /// Meilisearch API key (`MEILISEARCH_API_KEY`).
+    #[serde(skip_serializing)]
+    pub meilisearch_api_key: Option<SecretString>,
+    /// Search index updates.
+    pub search: SearchConfig,
+}
+
+/// How index updates leave the outbox (issue 4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Index updates applied per batch.
+    pub batch_size: u64,
+    /// First retry delay after the index failed, doubled per attempt.
+    pub retry_base_ms: i64,
+    /// Longest retry delay.
+    pub retry_max_ms: i64,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            batch_size: 500,
+            retry_base_ms: 1000,
+            retry_max_ms: 60_000,
+        }
+    }
 }
 
 /// Notification delivery settings (002 §9 semantics: retried until delivered).
@@ -159,6 +189,9 @@ impl Default for Config {
             smtp_url: None,
             notifications: NotificationsConfig::default(),
             clock: ClockConfig::default(),
+            meilisearch_url: None,
+            meilisearch_api_key: None,
+            search: SearchConfig::default(),
         }
     }
 }
@@ -251,7 +284,12 @@ impl Config {
                     .unwrap_or_default();
                 known.contains(&top)
             }))
-            .merge(Env::raw().only(&["database_url", "smtp_url"]));
+            .merge(Env::raw().only(&[
+                "database_url",
+                "smtp_url",
+                "meilisearch_url",
+                "meilisearch_api_key",
+            ]));
         figment.extract().map_err(|e| ConfigError(Box::new(e)))
     }
 
@@ -269,6 +307,9 @@ impl Config {
             "smtp_url",
             "notifications",
             "clock",
+            "meilisearch_url",
+            "meilisearch_api_key",
+            "search",
         ]
     }
 

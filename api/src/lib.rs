@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod mail;
 pub mod metrics;
 pub mod ratelimit;
+pub mod search;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -55,6 +56,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Where mail goes.
     pub transport: mail::Transport,
+    /// The search index (embedded or Meilisearch), fed from the index outbox.
+    pub search: search::Gate,
     /// The working-day calendar, rebuilt when admins change it.
     calendar: RwLock<Arc<WorkingCalendar>>,
 }
@@ -132,6 +135,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     .await?;
     let calendar = archportal_storage::calendar::working_calendar(&db).await?;
     let transport = mail::Transport::from_config(&config)?;
+    let search = search::Gate::new(&config);
     Ok(Arc::new(AppState {
         config,
         db,
@@ -140,6 +144,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         limiter,
         clock,
         transport,
+        search,
         calendar: RwLock::new(Arc::new(calendar)),
     }))
 }

@@ -3,8 +3,9 @@
 use clap::Parser;
 
 use archportal_api::cli::{
-    AdminAction, AuditAction, CalendarAction, Cli, Command, ServicesAction, admin_create,
-    audit_verify, calendar_import, load_config, read_password_line, services_import,
+    AdminAction, AuditAction, CalendarAction, Cli, Command, SearchAction, ServicesAction,
+    admin_create, audit_verify, calendar_import, load_config, read_password_line, search_reindex,
+    services_import,
 };
 use archportal_storage::audit::Verification;
 
@@ -83,6 +84,12 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("audit log broken at row {seq}: {reason}")
             }
         },
+        Some(Command::Search {
+            action: SearchAction::Reindex,
+        }) => {
+            let n = search_reindex(load_config(&cli)?).await?;
+            println!("indexed {n} services and objects");
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod db;
 mod entities;
 pub mod error;
+pub mod indexing;
 pub mod object;
 pub mod organization;
 pub mod outbox;

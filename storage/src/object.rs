@@ -417,6 +417,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    crate::indexing::enqueue_object(&txn, id, chrono::Utc::now()).await?;
     insert_stage(
         &txn,
         id,
@@ -507,7 +508,7 @@ async fn save_versioned(
             detail: ConflictDetail::StaleVersion,
         });
     }
-    Ok(())
+    crate::indexing::enqueue_object(txn, id, chrono::Utc::now()).await
 }
 
 /// Applies a change; a change that alters nothing writes nothing.

@@ -201,7 +201,7 @@ async fn set_status(
             detail: ConflictDetail::StaleVersion,
         });
     }
-    Ok(())
+    crate::indexing::enqueue_object(txn, id, chrono::Utc::now()).await
 }
 
 fn object_name(o: &InformatizationObject) -> String {

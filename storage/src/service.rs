@@ -193,6 +193,7 @@ pub async fn register(
             other => other,
         })?;
     put_specification(&txn, id, data.protocol, specification.as_ref()).await?;
+    crate::indexing::enqueue_service(&txn, id, data.service_id.as_str(), None, now).await?;
     txn.commit().await?;
     saved.try_into()
 }
@@ -266,6 +267,14 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(StorageError::NotFound { entity: "service" })?;
+    crate::indexing::enqueue_service(
+        &txn,
+        id,
+        &saved.service_id,
+        Some(&current.service_id),
+        Utc::now(),
+    )
+    .await?;
     txn.commit().await?;
     saved.try_into()
 }
@@ -452,4 +461,15 @@ pub async fn consumers(db: &Database, ids: &[Uuid]) -> Result<Vec<Consumer>> {
             since: m.since,
         })
         .collect())
+}
+
+/// Several services by their ServiceIDs (search hits), in no particular order.
+pub async fn get_many_by_service_id(db: &Database, keys: &[String]) -> Result<Vec<Service>> {
+    service::Entity::find()
+        .filter(service::Column::ServiceId.is_in(keys.iter().cloned()))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }

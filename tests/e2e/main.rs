@@ -8,5 +8,6 @@ mod support;
 mod authz;
 mod foundation;
 mod limits;
+mod search;
 mod services;
 mod workflow;

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod object;
 pub mod organization;
 pub mod review;
+pub mod search;
 pub mod service;
 pub mod user;
 pub mod vocabulary;
@@ -47,6 +48,7 @@ pub struct Query(
     calendar::CalendarQuery,
     account_request::AccountRequestQuery,
     review::ReviewQuery,
+    search::SearchQueryRoot,
 );
 
 /// The root mutation.

@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::object::InformatizationObject;
 use crate::graphql::organization::Organization;
 use crate::graphql::{CtxExt, IdCursor, page_request, parse_id};
+use async_graphql::connection::CursorType;
 
 macro_rules! mirror {
     ($(#[$m:meta])* $name:ident = $remote:literal { $($variant:ident),+ $(,)? }) => {
@@ -239,14 +240,21 @@ pub struct ServiceQuery;
 
 #[Object]
 impl ServiceQuery {
-    /// Services the caller may see, filtered, with facet counts.
+    /// Services the caller may see, filtered, with facet counts. With a
+    /// `query` they are ranked by the search index (typo tolerant, Kazakh and
+    /// Russian), still filtered and with facet counts; without one, listed in
+    /// registration order.
     async fn services(
         &self,
         ctx: &Context<'_>,
+        query: Option<String>,
         filter: Option<ServiceFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<IdCursor, Service, ServiceConnectionFields>> {
+    ) -> ApiResult<Connection<ServiceCursor, Service, ServiceConnectionFields>> {
+        if let Some(text) = query.filter(|q| !q.trim().is_empty()) {
+            return ranked(ctx, text, filter.unwrap_or_default(), first, after).await;
+        }
         let scope = ctx.actor()?.service_scope();
         let after_given = after.is_some();
         let page = page_request(ctx, first, after)?;
@@ -311,7 +319,7 @@ impl ServiceQuery {
             found
                 .items
                 .into_iter()
-                .map(|s| async_graphql::connection::Edge::new(IdCursor(s.id), Service(s))),
+                .map(|s| async_graphql::connection::Edge::new(ServiceCursor::Id(s.id), Service(s))),
         );
         Ok(conn)
     }
@@ -326,6 +334,119 @@ impl ServiceQuery {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A cursor of the services connection: a row id when listing, a position
+/// when ranked by a query.
+pub enum ServiceCursor {
+    /// After this row (listing).
+    Id(uuid::Uuid),
+    /// After this many hits (ranked).
+    Offset(usize),
+}
+
+impl CursorType for ServiceCursor {
+    type Error = String;
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        if let Some(n) = s.strip_prefix("o") {
+            return n
+                .parse()
+                .map(ServiceCursor::Offset)
+                .map_err(|_| "not a cursor".to_owned());
+        }
+        IdCursor::decode_cursor(s).map(|c| ServiceCursor::Id(c.0))
+    }
+    fn encode_cursor(&self) -> String {
+        match self {
+            ServiceCursor::Id(id) => IdCursor(*id).encode_cursor(),
+            ServiceCursor::Offset(n) => format!("o{n}"),
+        }
+    }
+}
+
+/// The ranked path of `services(query, …)`.
+async fn ranked(
+    ctx: &Context<'_>,
+    text: String,
+    f: ServiceFilterInput,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<ServiceCursor, Service, ServiceConnectionFields>> {
+    use crate::graphql::search::{
+        SearchFilterInput, SearchKind, facets_of, resolve, visible_search,
+    };
+    let actor = ctx.actor()?.clone();
+    if f.object_id.is_some() {
+        return Err(ApiError::new(
+            "INVALID_INPUT",
+            "objectId сүзгісі іздеу сұрауымен бірге қолданылмайды",
+            "фильтр objectId не сочетается с поисковым запросом",
+            "the objectId filter cannot be combined with a query",
+        )
+        .on("filter.objectId"));
+    }
+    let max = ctx.state().config.limits.max_page_size;
+    let first = first.unwrap_or(20.min(max));
+    let limit = usize::try_from(first)
+        .ok()
+        .filter(|n| *n <= usize::try_from(max).unwrap_or(100))
+        .ok_or_else(|| {
+            ApiError::new(
+                "INVALID_INPUT",
+                "first жарамсыз",
+                "недопустимое first",
+                "first out of range",
+            )
+            .on("first")
+        })?;
+    let offset = match after.as_deref().map(ServiceCursor::decode_cursor) {
+        None => 0,
+        Some(Ok(ServiceCursor::Offset(n))) => n + 1,
+        Some(_) => {
+            return Err(ApiError::new(
+                "INVALID_INPUT",
+                "курсор қате",
+                "неверный курсор",
+                "not a valid cursor",
+            )
+            .on("after"));
+        }
+    };
+    let sf = SearchFilterInput {
+        kinds: Some(vec![SearchKind::Service]),
+        gateways: f.gateways,
+        statuses: f.statuses,
+        protocols: f.protocols,
+        personal_data: f.personal_data,
+        organization_id: f.organization_id,
+        ..SearchFilterInput::default()
+    };
+    let mut q = sf.to_query(&text)?;
+    q.limit = limit;
+    q.offset = offset;
+    let found = visible_search(&ctx.state().search, &actor, &q).await?;
+    let window_end = offset + found.hits.len();
+    let hits = resolve(ctx, &actor, found.hits).await?;
+    let mut conn = Connection::with_additional_fields(
+        offset > 0,
+        u64::try_from(window_end).unwrap_or(u64::MAX) < found.total,
+        ServiceConnectionFields {
+            total_count: found.total,
+            facets: facets_of(
+                &found.facet_counts,
+                &["gateway", "status", "protocol", "personal_data"],
+            ),
+        },
+    );
+    for (i, (_, row)) in hits.into_iter().enumerate() {
+        if let crate::graphql::search::Resolved::Service(s) = row {
+            conn.edges.push(async_graphql::connection::Edge::new(
+                ServiceCursor::Offset(offset + i),
+                Service(s),
+            ));
+        }
+    }
+    Ok(conn)
 }
 
 /// A machine-readable description to attach.
