@@ -14,6 +14,7 @@ pub mod csv;
 pub mod document;
 pub mod docx;
 pub mod error;
+pub mod integration_request;
 pub mod notification;
 pub mod object;
 pub mod organization;
