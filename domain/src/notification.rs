@@ -88,6 +88,18 @@ pub enum Notice {
         /// Its last working day.
         due: NaiveDate,
     },
+    /// 000 §6, 001 §45: an integration request moved to `state` (on filing,
+    /// the service owner and the integrator are told it arrived).
+    IntegrationRequestStep {
+        /// The ServiceID.
+        service: String,
+        /// The consuming object's short name.
+        consumer: String,
+        /// Where the request now stands.
+        state: crate::integration_request::RequestState,
+        /// The last day of the step, when it has a deadline.
+        due: Option<NaiveDate>,
+    },
 }
 
 fn pick<'a>(lang: Lang, kk: &'a str, ru: &'a str, en: &'a str) -> &'a str {
@@ -111,6 +123,7 @@ impl Notice {
             Notice::UpdateRequested { .. } => "UPDATE_REQUESTED",
             Notice::DeadlineSoon { .. } => "DEADLINE_SOON",
             Notice::DeadlinePassed { .. } => "DEADLINE_PASSED",
+            Notice::IntegrationRequestStep { .. } => "INTEGRATION_REQUEST_STEP",
         }
     }
 
@@ -175,6 +188,36 @@ impl Notice {
                 ),
                 format!("{} {reason}", p("Себебі:", "Причина:", "Reason:")),
             ),
+            Notice::IntegrationRequestStep {
+                service,
+                consumer,
+                state,
+                due,
+            } => {
+                let l = state.label();
+                let label = pick(lang, l.kk, l.ru, l.en);
+                let due_line = due.map_or_else(String::new, |d| {
+                    format!(" {} {d}.", p("Соңғы күн:", "Последний день:", "Last day:"))
+                });
+                (
+                    format!(
+                        "{} {service}: {label}",
+                        p(
+                            "Сәулет порталы: интеграцияға өтінім",
+                            "Архитектурный портал: заявка на интеграцию",
+                            "Architecture Portal: integration request"
+                        )
+                    ),
+                    format!(
+                        "{} {service} ← {consumer}: {label}.{due_line}",
+                        p(
+                            "Интеграцияға өтінім",
+                            "Заявка на интеграцию",
+                            "Integration request"
+                        )
+                    ),
+                )
+            }
             Notice::SubmissionReceived { object, due } => (
                 format!(
                     "{} {object}",

@@ -11,6 +11,7 @@ mod m20261122_110000_calendar;
 mod m20261122_120000_workflow;
 mod m20261122_130000_services;
 mod m20261122_140000_search_outbox;
+mod m20261122_150000_integration_requests;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_120000_workflow::Migration),
             Box::new(m20261122_130000_services::Migration),
             Box::new(m20261122_140000_search_outbox::Migration),
+            Box::new(m20261122_150000_integration_requests::Migration),
         ]
     }
 }

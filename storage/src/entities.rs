@@ -414,3 +414,58 @@ pub mod index_outbox {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod integration_request {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "integration_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub service_id: Uuid,
+        pub consumer_object_id: Uuid,
+        pub consumer_organization_id: Uuid,
+        pub initiator_id: Uuid,
+        pub owner_organization_name: String,
+        pub service_key: String,
+        pub object_name: String,
+        pub basis_link: String,
+        pub consumer_organization_name: String,
+        pub consumer_object_name: String,
+        pub consumer_short_name: String,
+        pub system_address: String,
+        pub purpose: String,
+        pub consumer_non_state: bool,
+        pub state: String,
+        pub due_at: Option<DateTimeUtc>,
+        pub row_version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod integration_request_step {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "integration_request_steps")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub request_id: Uuid,
+        pub state: String,
+        pub party: Option<String>,
+        pub entered_at: DateTimeUtc,
+        pub due_at: Option<DateTimeUtc>,
+        pub actor_id: Uuid,
+        pub note: Option<String>,
+        pub completed_at: Option<DateTimeUtc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

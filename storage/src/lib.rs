@@ -10,6 +10,7 @@ pub mod db;
 mod entities;
 pub mod error;
 pub mod indexing;
+pub mod integration_request;
 pub mod object;
 pub mod organization;
 pub mod outbox;

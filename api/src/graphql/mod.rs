@@ -6,6 +6,7 @@
 
 pub mod account_request;
 pub mod calendar;
+pub mod integration_request;
 pub mod object;
 pub mod organization;
 pub mod review;
@@ -49,6 +50,7 @@ pub struct Query(
     account_request::AccountRequestQuery,
     review::ReviewQuery,
     search::SearchQueryRoot,
+    integration_request::IntegrationRequestQuery,
 );
 
 /// The root mutation.
@@ -61,6 +63,7 @@ pub struct Mutation(
     calendar::CalendarMutation,
     account_request::AccountRequestMutation,
     review::ReviewMutation,
+    integration_request::IntegrationRequestMutation,
 );
 
 /// The schema type.

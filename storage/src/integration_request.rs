@@ -1,0 +1,460 @@
+//! Integration requests (000 §6, 001 §45): filing with the Annex 5 fields,
+//! then one transaction per step, each with its history row, deadline from
+//! the working-day calendar, outbox notifications and audit row. The rules
+//! are `archportal_domain::integration_request`; this module persists what
+//! they decide.
+
+use archportal_domain::DomainError;
+use archportal_domain::access::Actor;
+use archportal_domain::calendar::WorkingCalendar;
+use archportal_domain::integration_request::{
+    Command, Due, Event, FilingFacts, Party, RequestState, check_filing, decide,
+};
+use archportal_domain::notification::Notice;
+use archportal_domain::object::IntegrationExclusion;
+use archportal_domain::service::{Gateway, Interaction, ServiceId, ServiceStatus};
+use archportal_domain::user::Role;
+use chrono::{DateTime, Months, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, Op};
+use crate::db::Database;
+use crate::entities::{
+    integration_request as row, integration_request_step as step, object, organization, service,
+    service_consumer,
+};
+use crate::error::{ConflictDetail, Result, StorageError};
+use crate::outbox::{self, Recipient};
+
+/// The Annex 5 fields the initiator fills in.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    /// The requested service's key.
+    pub service_id: ServiceId,
+    /// The consuming informatization object (the initiator's).
+    pub consumer_object_id: Uuid,
+    /// Link to the document that is the basis for integration.
+    pub basis_link: String,
+    /// The consuming system's address: IP (synchronous) or callback URL (asynchronous).
+    pub system_address: String,
+    /// Full description of the purpose.
+    pub purpose: String,
+    /// Whether the consuming system is a non-state system (001 §4).
+    pub consumer_non_state: bool,
+}
+
+/// A stored request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The row.
+    pub row: row::Model,
+    /// Where it stands.
+    pub state: RequestState,
+}
+
+/// One step of the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The row.
+    pub row: step::Model,
+    /// The state entered.
+    pub state: RequestState,
+    /// Who acts in it.
+    pub party: Option<Party>,
+}
+
+fn parse(m: row::Model) -> Result<Request> {
+    let state = RequestState::from_code(&m.state)
+        .ok_or_else(|| StorageError::Corrupt(format!("integration request {}: state", m.id)))?;
+    Ok(Request { row: m, state })
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String> {
+    Ok(archportal_domain::error::text_field(field, value, max)?)
+}
+
+/// When a step entered at `now` is due.
+pub fn due_at(calendar: &WorkingCalendar, now: DateTime<Utc>, due: Due) -> Option<DateTime<Utc>> {
+    match due {
+        Due::WorkingDays(n) => Some(calendar.deadline_end(now, n)),
+        Due::Months(n) => now.checked_add_months(Months::new(n)),
+        Due::None => None,
+    }
+}
+
+async fn recipients(
+    txn: &DatabaseTransaction,
+    r: &row::Model,
+    service_org: Uuid,
+    party: Party,
+) -> Result<Vec<Recipient>> {
+    Ok(match party {
+        Party::Initiator => outbox::user_recipient(txn, r.initiator_id)
+            .await?
+            .into_iter()
+            .collect(),
+        Party::ServiceOwner => outbox::recipients(txn, Role::Owner, Some(service_org)).await?,
+        Party::Integrator => outbox::recipients(txn, Role::Integrator, None).await?,
+        Party::Operator => outbox::recipients(txn, Role::Operator, None).await?,
+    })
+}
+
+/// Writes the step row for `state` entered at `op.now`, and the notices.
+async fn enter(
+    txn: &DatabaseTransaction,
+    op: &Op,
+    calendar: &WorkingCalendar,
+    r: &row::Model,
+    service_org: Uuid,
+    state: RequestState,
+    note: Option<String>,
+    notify: &[Party],
+) -> Result<Option<DateTime<Utc>>> {
+    let (party, due) = state.actor_and_due();
+    let due = due_at(calendar, op.now, due);
+    let id = Uuid::now_v7();
+    step::ActiveModel {
+        id: Set(id),
+        request_id: Set(r.id),
+        state: Set(state.code().to_owned()),
+        party: Set(party.map(|p| p.code().to_owned())),
+        entered_at: Set(op.now),
+        due_at: Set(due),
+        actor_id: Set(op.actor_id.unwrap_or_default()),
+        note: Set(note),
+        completed_at: Set(state.is_final().then_some(op.now)),
+    }
+    .insert(txn)
+    .await?;
+    let notice = Notice::IntegrationRequestStep {
+        service: r.service_key.clone(),
+        consumer: r.consumer_short_name.clone(),
+        state,
+        due: due.map(archportal_domain::calendar::local_date),
+    };
+    for p in notify {
+        let to = recipients(txn, r, service_org, *p).await?;
+        outbox::enqueue(txn, &format!("ir:{id}:{}", p.code()), &notice, &to, op.now).await?;
+    }
+    Ok(due)
+}
+
+async fn org_name(txn: &DatabaseTransaction, id: Uuid) -> Result<String> {
+    Ok(organization::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .map(|o| o.name_ru)
+        .unwrap_or_default())
+}
+
+/// Files a request (the initiator: an owner of the consuming object's
+/// organization). Refused up front with the reason for the 001 §3 exclusions,
+/// a non-state system outside the external gateway in production (001 §4),
+/// or a system address of the wrong kind. The integrator and the service
+/// owner are notified.
+pub async fn file(
+    db: &Database,
+    op: &Op,
+    actor: &Actor,
+    calendar: &WorkingCalendar,
+    new: NewRequest,
+) -> Result<Request> {
+    let txn = db.begin_write().await?;
+    let consumer = object::Entity::find_by_id(new.consumer_object_id)
+        .one(&txn)
+        .await?
+        .filter(|o| o.archived_at.is_none())
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?;
+    if actor.role != Role::Owner || actor.organization_id != Some(consumer.organization_id) {
+        return Err(DomainError::forbidden(
+            "өтінімді тұтынушы объектінің иесі береді",
+            "заявку подаёт владелец объекта-потребителя",
+            "the request is filed by the owner of the consuming object",
+        )
+        .into());
+    }
+    let svc = service::Entity::find()
+        .filter(service::Column::ServiceId.eq(new.service_id.as_str()))
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound { entity: "service" })?;
+    let provider = object::Entity::find_by_id(svc.object_id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "informatizationObject",
+        })?;
+    let corrupt = |what: &str| StorageError::Corrupt(format!("service {}: {what}", svc.id));
+    let exclusion =
+        |code: &Option<String>| code.as_deref().and_then(IntegrationExclusion::from_code);
+    let facts = FilingFacts {
+        gateway: Gateway::from_code(&svc.gateway).ok_or_else(|| corrupt("gateway"))?,
+        interaction: Interaction::from_code(&svc.interaction)
+            .ok_or_else(|| corrupt("interaction"))?,
+        status: ServiceStatus::from_code(&svc.status).ok_or_else(|| corrupt("status"))?,
+        consumer_exclusion: exclusion(&consumer.exclusion),
+        provider_exclusion: exclusion(&provider.exclusion),
+        consumer_non_state: new.consumer_non_state,
+    };
+    let address = check_filing(&facts, &new.system_address)?;
+    let basis = text("basisLink", &new.basis_link, 2000)?;
+    let purpose = text("purpose", &new.purpose, 10_000)?;
+    let owner_org_name = org_name(&txn, svc.organization_id).await?;
+    let consumer_org_name = org_name(&txn, consumer.organization_id).await?;
+    let m = row::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        service_id: Set(svc.id),
+        consumer_object_id: Set(consumer.id),
+        consumer_organization_id: Set(consumer.organization_id),
+        initiator_id: Set(actor.user_id),
+        owner_organization_name: Set(owner_org_name),
+        service_key: Set(svc.service_id.clone()),
+        object_name: Set(provider.name_ru.clone()),
+        basis_link: Set(basis),
+        consumer_organization_name: Set(consumer_org_name),
+        consumer_object_name: Set(consumer.name_ru.clone()),
+        consumer_short_name: Set(consumer.short_name.clone()),
+        system_address: Set(address),
+        purpose: Set(purpose),
+        consumer_non_state: Set(new.consumer_non_state),
+        state: Set(RequestState::Analysis.code().to_owned()),
+        due_at: Set(None),
+        row_version: Set(1),
+        created_at: Set(op.now),
+        updated_at: Set(op.now),
+    }
+    .insert(&txn)
+    .await?;
+    let due = enter(
+        &txn,
+        op,
+        calendar,
+        &m,
+        svc.organization_id,
+        RequestState::Analysis,
+        None,
+        &[Party::Integrator, Party::ServiceOwner, Party::Initiator],
+    )
+    .await?;
+    let mut am: row::ActiveModel = m.clone().into();
+    am.due_at = Set(due);
+    let m = am.update(&txn).await?;
+    audit::append(
+        &txn,
+        op,
+        "integrationRequest.file",
+        "integrationRequest",
+        m.id,
+        serde_json::json!({"service": m.service_key, "consumerObject": m.consumer_object_id}),
+    )
+    .await?;
+    txn.commit().await?;
+    parse(m)
+}
+
+/// The parties `actor` plays on request `r` of a service owned by `service_org`.
+pub fn parties(actor: &Actor, r: &row::Model, service_org: Uuid) -> Vec<Party> {
+    let mut out = Vec::new();
+    match actor.role {
+        Role::Integrator => out.push(Party::Integrator),
+        Role::Operator => out.push(Party::Operator),
+        Role::Owner => {
+            if actor.organization_id == Some(r.consumer_organization_id) {
+                out.push(Party::Initiator);
+            }
+            if actor.organization_id == Some(service_org) {
+                out.push(Party::ServiceOwner);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Whether `actor` may read the request.
+pub fn visible(actor: &Actor, r: &row::Model, service_org: Uuid) -> bool {
+    matches!(
+        actor.role,
+        Role::Integrator | Role::Operator | Role::Admin | Role::Analyst
+    ) || !parties(actor, r, service_org).is_empty()
+}
+
+/// Takes one step: the state machine decides; this writes the new state,
+/// closes the current step, opens the next with its deadline, notifies, adds
+/// the consumer on the act into production, and appends to the audit log.
+pub async fn advance(
+    db: &Database,
+    op: &Op,
+    actor: &Actor,
+    calendar: &WorkingCalendar,
+    id: Uuid,
+    expected_version: Option<i32>,
+    command: Command,
+) -> Result<Request> {
+    let txn = db.begin_write().await?;
+    let current = row::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "integrationRequest",
+        })?;
+    let svc = service::Entity::find_by_id(current.service_id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound { entity: "service" })?;
+    if !visible(actor, &current, svc.organization_id) {
+        return Err(StorageError::NotFound {
+            entity: "integrationRequest",
+        });
+    }
+    if expected_version.is_some_and(|v| v != current.row_version) {
+        return Err(StorageError::Conflict {
+            field: "expectedVersion",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    let state = parse(current.clone())?.state;
+    let held = parties(actor, &current, svc.organization_id);
+    let party = match state.actor_and_due().0 {
+        Some(p) if held.contains(&p) => p,
+        _ => held.first().copied().ok_or_else(|| {
+            StorageError::from(DomainError::forbidden(
+                "бұл өтінім бойынша әрекет ете алмайсыз",
+                "вы не участвуете в этой заявке",
+                "you take no part in this request",
+            ))
+        })?,
+    };
+    let note = match &command {
+        Command::Recommend { text, .. } => Some(text.clone()),
+        Command::RefuseAgreement { reasons } => Some(reasons.clone()),
+        Command::CheckCompleteness { remarks, .. } if !remarks.trim().is_empty() => {
+            Some(remarks.clone())
+        }
+        Command::PutIntoProduction { act } => Some(act.clone()),
+        _ => None,
+    };
+    let (next, events) = decide(state, &command, party)?;
+    // Close the open step.
+    step::Entity::update_many()
+        .col_expr(
+            step::Column::CompletedAt,
+            sea_orm::sea_query::Expr::value(Some(op.now)),
+        )
+        .filter(step::Column::RequestId.eq(id))
+        .filter(step::Column::CompletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let notify: Vec<Party> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notify(p) => Some(*p),
+            _ => None,
+        })
+        .collect();
+    let due = enter(
+        &txn,
+        op,
+        calendar,
+        &current,
+        svc.organization_id,
+        next,
+        note,
+        &notify,
+    )
+    .await?;
+    if events.contains(&Event::ConsumerApproved) {
+        service_consumer::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            service_id: Set(svc.id),
+            organization_id: Set(current.consumer_organization_id),
+            object_id: Set(current.consumer_object_id),
+            since: Set(op.now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let done = row::Entity::update_many()
+        .col_expr(
+            row::Column::State,
+            sea_orm::sea_query::Expr::value(next.code()),
+        )
+        .col_expr(row::Column::DueAt, sea_orm::sea_query::Expr::value(due))
+        .col_expr(
+            row::Column::RowVersion,
+            sea_orm::sea_query::Expr::value(current.row_version + 1),
+        )
+        .col_expr(
+            row::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(op.now),
+        )
+        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::RowVersion.eq(current.row_version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if done == 0 {
+        return Err(StorageError::Conflict {
+            field: "expectedVersion",
+            detail: ConflictDetail::StaleVersion,
+        });
+    }
+    audit::append(
+        &txn,
+        op,
+        "integrationRequest.step",
+        "integrationRequest",
+        id,
+        serde_json::json!({"from": state.code(), "to": next.code(), "as": party.code()}),
+    )
+    .await?;
+    let saved = row::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "integrationRequest",
+        })?;
+    txn.commit().await?;
+    parse(saved)
+}
+
+/// One request with the owning organization of its service.
+pub async fn get(db: &Database, id: Uuid) -> Result<(Request, Uuid)> {
+    let m = row::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or(StorageError::NotFound {
+            entity: "integrationRequest",
+        })?;
+    let svc = service::Entity::find_by_id(m.service_id)
+        .one(db.conn())
+        .await?
+        .ok_or(StorageError::NotFound { entity: "service" })?;
+    Ok((parse(m)?, svc.organization_id))
+}
+
+/// The history of a request, oldest first.
+pub async fn steps(db: &Database, id: Uuid) -> Result<Vec<Step>> {
+    step::Entity::find()
+        .filter(step::Column::RequestId.eq(id))
+        .order_by_asc(step::Column::Id)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|m| {
+            let state = RequestState::from_code(&m.state)
+                .ok_or_else(|| StorageError::Corrupt(format!("step {}: state", m.id)))?;
+            let party = m.party.as_deref().and_then(Party::from_code);
+            Ok(Step {
+                row: m,
+                state,
+                party,
+            })
+        })
+        .collect()
+}
