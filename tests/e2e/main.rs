@@ -7,6 +7,7 @@ mod support;
 
 mod authz;
 mod foundation;
+mod integration;
 mod limits;
 mod search;
 mod services;
