@@ -118,6 +118,20 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The party that takes this step.
+    pub fn party(&self) -> Party {
+        match self {
+            Command::Recommend { .. } => Party::Integrator,
+            Command::SignAgreement | Command::RefuseAgreement { .. } => Party::ServiceOwner,
+            Command::Resubmit => Party::Initiator,
+            Command::CheckCompleteness { .. }
+            | Command::GrantTestAccess
+            | Command::PutIntoProduction { .. } => Party::Operator,
+        }
+    }
+}
+
 /// What a decision causes (storage persists these, it decides nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -166,21 +180,21 @@ pub fn decide(
     command: &Command,
     actor: Party,
 ) -> Result<(RequestState, Vec<Event>), DomainError> {
-    let (expected_state, expected_party) = match command {
-        Command::Recommend { .. } => (RequestState::Analysis, Party::Integrator),
-        Command::SignAgreement | Command::RefuseAgreement { .. } => {
-            (RequestState::OwnerAgreement, Party::ServiceOwner)
-        }
-        Command::CheckCompleteness { .. } => (RequestState::CompletenessCheck, Party::Operator),
-        Command::Resubmit => (RequestState::Rework, Party::Initiator),
-        Command::GrantTestAccess => (RequestState::TestAccess, Party::Operator),
-        Command::PutIntoProduction { .. } => (RequestState::Testing, Party::Operator),
+    let expected_state = match command {
+        Command::Recommend { .. } => RequestState::Analysis,
+        Command::SignAgreement | Command::RefuseAgreement { .. } => RequestState::OwnerAgreement,
+        Command::CheckCompleteness { .. } => RequestState::CompletenessCheck,
+        Command::Resubmit => RequestState::Rework,
+        Command::GrantTestAccess => RequestState::TestAccess,
+        Command::PutIntoProduction { .. } => RequestState::Testing,
     };
+    // The wrong party is refused whatever the state; the right party out of
+    // order is told the state does not allow the step.
+    if actor != command.party() {
+        return Err(wrong_actor(command.party()));
+    }
     if state != expected_state {
         return Err(out_of_order(state));
-    }
-    if actor != expected_party {
-        return Err(wrong_actor(expected_party));
     }
     let next = match command {
         Command::Recommend { positive, text } => {

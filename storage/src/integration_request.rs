@@ -307,11 +307,6 @@ pub async fn advance(
         .one(&txn)
         .await?
         .ok_or(StorageError::NotFound { entity: "service" })?;
-    if !visible(actor, &current, svc.organization_id) {
-        return Err(StorageError::NotFound {
-            entity: "integrationRequest",
-        });
-    }
     if expected_version.is_some_and(|v| v != current.row_version) {
         return Err(StorageError::Conflict {
             field: "expectedVersion",
@@ -320,8 +315,8 @@ pub async fn advance(
     }
     let state = parse(current.clone())?.state;
     let held = parties(actor, &current, svc.organization_id);
-    let party = match state.actor_and_due().0 {
-        Some(p) if held.contains(&p) => p,
+    let party = match command.party() {
+        p if held.contains(&p) => p,
         _ => held.first().copied().ok_or_else(|| {
             StorageError::from(DomainError::forbidden(
                 "бұл өтінім бойынша әрекет ете алмайсыз",

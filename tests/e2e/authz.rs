@@ -39,6 +39,15 @@ struct Fixture {
     object_a: String,
     archive_a: String,
     service_a: String,
+    /// Integration requests of owner A for SVC_A, waiting for the
+    /// integrator, the owner and the operator.
+    ir_analysis: String,
+    ir_agreement: String,
+    ir_check: String,
+}
+
+fn annex(f: &Fixture) -> Value {
+    json!({"serviceId": "SVC_A", "consumerObjectId": f.object_a, "basisLink": "https://adilet.zan.kz/rus/docs/V1600013335", "systemAddress": "10.0.0.7", "purpose": "Тест"})
 }
 
 const READERS: &[Who] = &[OwnerA, Integrator, Operator, Analyst, Admin];
@@ -137,6 +146,68 @@ fn ops() -> Vec<Op> {
             check: Some(|_, w, d| assert_eq!(d["service"].is_null(), w == OwnerB, "{w:?}")),
         },
         Op {
+            name: "search",
+            query: "{ search(query: \"тест\") { totalCount hits { service { serviceId } } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|_, w, d| {
+                let ids: Vec<&str> = d["search"]["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|h| h["service"]["serviceId"].as_str())
+                    .collect();
+                assert_eq!(
+                    ids.contains(&"SVC_A"),
+                    w != OwnerB,
+                    "{w:?} searching A's service in testing"
+                );
+            }),
+        },
+        Op {
+            name: "similarServices",
+            query: "{ similarServices(text: \"тест туралы мәліметтер\") { score service { serviceId } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|_, w, d| {
+                let n = d["similarServices"].as_array().unwrap().len();
+                assert_eq!(n > 0, w != OwnerB, "{w:?}");
+            }),
+        },
+        Op {
+            name: "fileIntegrationRequest",
+            query: "mutation($i:FileIntegrationRequestInput!){ fileIntegrationRequest(input:$i){ integrationRequest { state } } }",
+            vars: |f, _| json!({"i": annex(f)}),
+            allowed: &[OwnerA],
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["fileIntegrationRequest"]["integrationRequest"]["state"],
+                    "ANALYSIS"
+                )
+            }),
+        },
+        Op {
+            name: "recommendIntegration",
+            query: "mutation($i:RecommendIntegrationInput!){ recommendIntegration(input:$i){ integrationRequest { state } } }",
+            vars: |f, _| json!({"i": {"id": f.ir_analysis, "positive": true, "recommendation": "ok"}}),
+            allowed: &[Integrator],
+            check: None,
+        },
+        Op {
+            name: "signIntegrationAgreement",
+            query: "mutation($i:IntegrationStepInput!){ signIntegrationAgreement(input:$i){ integrationRequest { state } } }",
+            vars: |f, _| json!({"i": {"id": f.ir_agreement}}),
+            allowed: &[OwnerA],
+            check: None,
+        },
+        Op {
+            name: "checkIntegrationCompleteness",
+            query: "mutation($i:CheckIntegrationCompletenessInput!){ checkIntegrationCompleteness(input:$i){ integrationRequest { state } } }",
+            vars: |f, _| json!({"i": {"id": f.ir_check, "complete": true}}),
+            allowed: &[Operator],
+            check: None,
+        },
+        Op {
             name: "organization",
             query: "query($id:ID!){ organization(id:$id){ id bin } }",
             vars: |f, _| json!({"id": f.org_a}),
@@ -233,7 +304,7 @@ async fn matrix(backend: Backend) {
     let registered = app
         .ok(Some(&operator), crate::services::REGISTER, json!({"i": {"objectId": object_a, "service": crate::services::service_input("SVC_A", "тест")}}))
         .await;
-    let fixture = Fixture {
+    let mut fixture = Fixture {
         service_a: registered["registerService"]["service"]["id"]
             .as_str()
             .unwrap()
@@ -241,7 +312,31 @@ async fn matrix(backend: Backend) {
         archive_a: app.create_object(&owner_a, "А-2").await,
         object_a,
         org_a,
+        ir_analysis: String::new(),
+        ir_agreement: String::new(),
+        ir_check: String::new(),
     };
+    archportal_api::search::run_once(app.state()).await.unwrap();
+    let mut requests = Vec::new();
+    for steps in 0..3 {
+        let d = app
+            .ok(Some(&owner_a), "mutation($i:FileIntegrationRequestInput!){ fileIntegrationRequest(input:$i){ integrationRequest { id } } }", json!({"i": annex(&fixture)}))
+            .await;
+        let id = d["fileIntegrationRequest"]["integrationRequest"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if steps >= 1 {
+            app.ok(Some(&integrator), "mutation($i:RecommendIntegrationInput!){ recommendIntegration(input:$i){ integrationRequest { id } } }", json!({"i": {"id": id, "positive": true, "recommendation": "ok"}})).await;
+        }
+        if steps >= 2 {
+            app.ok(Some(&owner_a), "mutation($i:IntegrationStepInput!){ signIntegrationAgreement(input:$i){ integrationRequest { id } } }", json!({"i": {"id": id}})).await;
+        }
+        requests.push(id);
+    }
+    fixture.ir_check = requests.pop().unwrap();
+    fixture.ir_agreement = requests.pop().unwrap();
+    fixture.ir_analysis = requests.pop().unwrap();
     let token = |w: Who| -> Option<&str> {
         match w {
             Anonymous => None,
