@@ -103,6 +103,10 @@ async fn recipients(
 }
 
 /// Writes the step row for `state` entered at `op.now`, and the notices.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one transaction's context, passed through unchanged"
+)]
 async fn enter(
     txn: &DatabaseTransaction,
     op: &Op,
