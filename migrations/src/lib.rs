@@ -6,6 +6,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod util;
+
 mod m20261122_000001_foundation;
 mod m20261122_110000_calendar;
 mod m20261122_120000_workflow;

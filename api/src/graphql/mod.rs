@@ -4,6 +4,18 @@
 //! errors with `extensions.code`, DataLoaders per request for relations,
 //! depth and complexity limits from configuration.
 
+/// Mirrors a domain vocabulary as a GraphQL enum with the same values (the
+/// codes the database stores); labels in kk, ru and en come from the
+/// `vocabulary` query.
+macro_rules! mirror {
+    ($(#[$m:meta])* $name:ident = $remote:literal { $($variant:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
+        #[graphql(remote = $remote)]
+        pub enum $name { $(#[doc = stringify!($variant)] $variant),+ }
+    };
+}
+
 pub mod account_request;
 pub mod calendar;
 pub mod object;

@@ -5,16 +5,6 @@ use async_graphql::{Enum, Object, SimpleObject};
 
 use crate::graphql::CtxExt;
 
-macro_rules! mirror {
-    ($(#[$m:meta])* $name:ident = $remote:literal { $($variant:ident),+ $(,)? }) => {
-        $(#[$m])*
-        /// (Labels in kk, ru and en: the `vocabulary` query.)
-        #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-        #[graphql(remote = $remote)]
-        pub enum $name { $(#[doc = stringify!($variant)] $variant),+ }
-    };
-}
-
 mirror!(
     /// Kind of owner organization.
     OrganizationKind = "archportal_domain::organization::OrganizationKind" { StateBody, LocalExecutiveBody, StateLegalEntity, QuasiPublicEntity }
