@@ -73,10 +73,7 @@ export type InformatizationObjectFilter = {
   stages?: Array<LifeCycleStage> | null | undefined;
 };
 
-/**
- * 001 §3 exclusion from gateway integration.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** 001 §3 exclusion from gateway integration. */
 export type IntegrationExclusion =
   /** CertificationAuthority */
   | 'CERTIFICATION_AUTHORITY'
@@ -98,10 +95,7 @@ export type Language =
   /** Russian. */
   | 'RU';
 
-/**
- * Stage of an object's life cycle.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Stage of an object's life cycle. */
 export type LifeCycleStage =
   /** Creation */
   | 'CREATION'
@@ -122,10 +116,7 @@ export type LoginInput = {
   password: string;
 };
 
-/**
- * Kind of informatization object.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Kind of informatization object. */
 export type ObjectKind =
   /** IctInfrastructureObject */
   | 'ICT_INFRASTRUCTURE_OBJECT'
@@ -157,10 +148,7 @@ export type ObjectVersionAction =
   /** Its data, stage or relations changed. */
   | 'UPDATED';
 
-/**
- * Kind of owner organization.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Kind of owner organization. */
 export type OrganizationKind =
   /** LocalExecutiveBody */
   | 'LOCAL_EXECUTIVE_BODY'
@@ -177,10 +165,7 @@ export type RefreshTokenInput = {
   refreshToken: string;
 };
 
-/**
- * Verification status of an object.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Verification status of an object. */
 export type RegistrationStatus =
   /** Draft */
   | 'DRAFT'
@@ -191,20 +176,14 @@ export type RegistrationStatus =
   /** Submitted */
   | 'SUBMITTED';
 
-/**
- * How one object relates to another.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** How one object relates to another. */
 export type RelationKind =
   /** PartOf */
   | 'PART_OF'
   /** Uses */
   | 'USES';
 
-/**
- * Role of a portal user.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Role of a portal user. */
 export type Role =
   /** Admin */
   | 'ADMIN'
