@@ -3,6 +3,7 @@
 //! multi-row change is one transaction. Repositories persist what the domain
 //! decides: they check rules only by calling domain functions.
 
+pub mod blob;
 pub mod db;
 mod entities;
 pub mod error;
