@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod error;
 pub mod graphql;
 pub mod metrics;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use archportal_domain::Lang;
+use archportal_storage::blob::{BlobStore, LocalBlobStore};
 use archportal_storage::{Database, DbSettings};
 use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
@@ -44,6 +46,10 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Counters.
     pub metrics: Metrics,
+    /// Where document files live, by SHA-256.
+    pub blobs: Arc<dyn BlobStore>,
+    /// Bounds how many uploads run their conformance checks at once.
+    pub check_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// A running server.
@@ -82,11 +88,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     .await?;
     let secret = auth::load_or_create_secret(&config.auth, &config.data_dir)?;
     let auth = Authenticator::new(config.auth.clone(), &secret)?;
+    let blobs: Arc<dyn BlobStore> = Arc::new(LocalBlobStore::open(config.blob_dir()).await?);
+    let check_slots = Arc::new(tokio::sync::Semaphore::new(
+        config.documents.max_concurrent_checks.max(1),
+    ));
     Ok(Arc::new(AppState {
         config,
         db,
         auth,
         metrics: Metrics::default(),
+        blobs,
+        check_slots,
     }))
 }
 
@@ -131,6 +143,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state((state.clone(), schema))
+        .merge(documents::routes(state.clone()))
         .merge(ui)
         .layer(middleware::from_fn_with_state(state, observe))
 }
@@ -154,7 +167,7 @@ async fn graphiql(State((state, _)): State<Shared>) -> Response {
     .into_response()
 }
 
-fn request_lang(headers: &HeaderMap) -> Option<Lang> {
+pub(crate) fn request_lang(headers: &HeaderMap) -> Option<Lang> {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

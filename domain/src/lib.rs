@@ -15,6 +15,7 @@ pub mod error;
 pub mod object;
 pub mod organization;
 pub mod pdfa;
+pub mod similarity;
 pub mod text;
 pub mod user;
 

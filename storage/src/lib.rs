@@ -5,6 +5,7 @@
 
 pub mod blob;
 pub mod db;
+pub mod document;
 mod entities;
 pub mod error;
 pub mod object;

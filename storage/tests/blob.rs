@@ -509,7 +509,9 @@ async fn upload_larger_than_the_flush_interval() {
 #[tokio::test]
 async fn discard_removes_only_an_unclaimed_created_blob() {
     let dir = tempfile::tempdir().unwrap();
-    let store = LocalBlobStore::open(dir.path().to_path_buf()).await.unwrap();
+    let store = LocalBlobStore::open(dir.path().to_path_buf())
+        .await
+        .unwrap();
     let data = random_bytes(100_000, 41);
     let first = store.put(reader(data.clone()), u64::MAX).await.unwrap();
     assert!(first.created);
@@ -521,7 +523,10 @@ async fn discard_removes_only_an_unclaimed_created_blob() {
     assert!(!store.discard(&second).await.unwrap(), "not created by it");
     assert!(store.exists(&first.digest).await.unwrap());
     // Unclaimed: the creator's discard removes it.
-    let other = store.put(reader(random_bytes(5_000, 42)), u64::MAX).await.unwrap();
+    let other = store
+        .put(reader(random_bytes(5_000, 42)), u64::MAX)
+        .await
+        .unwrap();
     assert!(store.discard(&other).await.unwrap());
     assert!(!store.exists(&other.digest).await.unwrap());
 }

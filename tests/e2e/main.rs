@@ -6,4 +6,5 @@
 mod support;
 
 mod authz;
+mod documents;
 mod foundation;

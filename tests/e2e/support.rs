@@ -80,6 +80,11 @@ impl TestApp {
         }
     }
 
+    /// The running server's shared state (database, blob store).
+    pub fn state(&self) -> &std::sync::Arc<archportal_api::AppState> {
+        self.server.as_ref().unwrap().state()
+    }
+
     /// Stops the server and removes its database and files.
     pub async fn finish(mut self) {
         if let Some(server) = self.server.take() {
