@@ -9,7 +9,7 @@ use archportal_domain::docx::testing::{CONTENT_TYPES, PACKAGE_RELS, minimal_docx
 use archportal_domain::pdfa::testing::{FIRST_EXTRA_OBJECT, Fixture, minimal_pdfa1b};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
@@ -234,6 +234,69 @@ async fn upload_download_and_supersede(backend: Backend) {
     let url2 = second["docx"]["downloadUrl"].as_str().unwrap();
     let res = w.get(Some(&w.integrator), url2, None).await;
     assert_eq!(sha256(&res.bytes().await.unwrap()), sha256(&lo_docx));
+
+    // On the object through GraphQL: current only, then every version.
+    let query = "query($id:ID!,$all:Boolean!){ informatizationObject(id:$id){ documents(includeSuperseded:$all){ id kind version superseded textSimilarity acceptedWithFindings uploadedBy { fullName } pdf { sha256 size fileName mediaType downloadUrl } docx { sha256 mediaType } pdfaReport { conforms findings { clause message object } } docxReport { conforms } } } }";
+    let data = w
+        .app
+        .ok(
+            Some(&w.integrator),
+            query,
+            json!({"id": w.object, "all": false}),
+        )
+        .await;
+    let docs = data["informatizationObject"]["documents"]
+        .as_array()
+        .unwrap();
+    assert_eq!(docs.len(), 1, "{data:#}");
+    assert_eq!(docs[0]["kind"], "TERMS_OF_REFERENCE");
+    assert_eq!(docs[0]["version"], 2);
+    assert_eq!(docs[0]["superseded"], false);
+    assert_eq!(docs[0]["pdfaReport"]["conforms"], true);
+    assert_eq!(docs[0]["docxReport"]["conforms"], true);
+    assert_eq!(docs[0]["pdf"]["sha256"], sha256(&lo_pdf));
+    assert_eq!(docs[0]["pdf"]["fileName"], "Техникалық тапсырма.pdf");
+    assert_eq!(docs[0]["uploadedBy"]["fullName"], "owner.a@gov.kz");
+    assert_eq!(
+        docs[0]["docx"]["mediaType"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let data = w
+        .app
+        .ok(
+            Some(&w.owner_a),
+            query,
+            json!({"id": w.object, "all": true}),
+        )
+        .await;
+    let docs = data["informatizationObject"]["documents"]
+        .as_array()
+        .unwrap();
+    let versions: Vec<(i64, bool)> = docs
+        .iter()
+        .map(|d| {
+            (
+                d["version"].as_i64().unwrap(),
+                d["superseded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(versions, [(2, false), (1, true)]);
+    assert!(docs[1]["textSimilarity"].as_f64().unwrap() > 0.99);
+
+    let kinds = w
+        .app
+        .ok(
+            None,
+            "{ documentKinds { code annexItem names { kk ru en } standard subDocuments { code standard } requiredAtStages } }",
+            json!({}),
+        )
+        .await;
+    let kinds = kinds["documentKinds"].as_array().unwrap();
+    assert_eq!(kinds.len(), 14);
+    assert_eq!(kinds[6]["code"], "TECHNICAL_WORKING_DESIGN");
+    assert_eq!(kinds[6]["subDocuments"][2]["standard"], "ГОСТ 19.404-79");
+    assert_eq!(kinds[3]["requiredAtStages"], json!(["DECOMMISSIONED"]));
     w.app.finish().await;
 }
 

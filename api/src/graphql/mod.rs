@@ -4,6 +4,7 @@
 //! errors with `extensions.code`, DataLoaders per request for relations,
 //! depth and complexity limits from configuration.
 
+pub mod document;
 pub mod object;
 pub mod organization;
 pub mod user;
@@ -41,6 +42,7 @@ pub struct Query(
     organization::OrganizationQuery,
     object::ObjectQuery,
     vocabulary::VocabularyQuery,
+    document::DocumentQuery,
 );
 
 /// The root mutation.
@@ -99,6 +101,8 @@ pub struct Loaders {
     pub relations: DataLoader<RelationLoader>,
     /// Objects by id.
     pub objects: DataLoader<ObjectLoader>,
+    /// Documents by object (current only, or with superseded versions).
+    pub documents: DataLoader<DocumentLoader>,
 }
 
 impl Loaders {
@@ -110,6 +114,7 @@ impl Loaders {
             stages: DataLoader::new(StageLoader(db.clone()), tokio::spawn),
             relations: DataLoader::new(RelationLoader(db.clone()), tokio::spawn),
             objects: DataLoader::new(ObjectLoader(db.clone()), tokio::spawn),
+            documents: DataLoader::new(DocumentLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -124,6 +129,61 @@ pub struct StageLoader(Database);
 pub struct RelationLoader(Database);
 /// Loads objects by id.
 pub struct ObjectLoader(Database);
+/// Loads the documents of objects.
+pub struct DocumentLoader(Database);
+
+/// Which documents of an object to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentsOf {
+    /// The object.
+    pub object_id: Uuid,
+    /// Superseded versions too.
+    pub include_superseded: bool,
+}
+
+impl Loader<DocumentsOf> for DocumentLoader {
+    type Value = Vec<archportal_storage::document::Document>;
+    type Error = ApiError;
+    async fn load(
+        &self,
+        keys: &[DocumentsOf],
+    ) -> Result<HashMap<DocumentsOf, Self::Value>, Self::Error> {
+        let mut map: HashMap<DocumentsOf, Self::Value> = HashMap::new();
+        // One statement per flag value in the batch (at most two).
+        for include_superseded in [false, true] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.include_superseded == include_superseded)
+                .map(|k| k.object_id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let rows =
+                archportal_storage::document::list_for_objects(&self.0, &ids, include_superseded)
+                    .await?;
+            for id in ids {
+                map.entry(DocumentsOf {
+                    object_id: id,
+                    include_superseded,
+                })
+                .or_default();
+            }
+            for d in rows {
+                map.entry(DocumentsOf {
+                    object_id: d.object_id,
+                    include_superseded,
+                })
+                .or_default()
+                .push(d);
+            }
+        }
+        for docs in map.values_mut() {
+            docs.sort_by_key(|d| (d.kind.annex_item(), -d.version));
+        }
+        Ok(map)
+    }
+}
 
 impl Loader<Uuid> for ObjectLoader {
     type Value = archportal_storage::object::InformatizationObject;

@@ -48,6 +48,15 @@ mirror!(
     /// How one object relates to another.
     RelationKind = "archportal_domain::object::RelationKind" { PartOf, Uses }
 );
+mirror!(
+    /// A kind of technical document (003 Annex 1, items 1–14).
+    DocumentKind = "archportal_domain::document::DocumentKind" {
+        SecurityDocumentation, SecurityTestProtocols, BalanceSheetRecord, DecommissioningRecord,
+        ProcurementData, OperationalDocuments, TechnicalWorkingDesign, TestProgrammeAndProtocols,
+        CommissioningAct, DocumentationApprovals, TermsOfReference, Contracts, InventoryList,
+        GeneralInformation
+    }
+);
 
 /// A language of the portal.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
