@@ -102,6 +102,37 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     }))
 }
 
+/// One garbage collection of the blob store: deletes the blobs no document
+/// row names that are older than `documents.gc_grace_secs` (the grace
+/// covers uploads between storing their files and committing their row).
+pub async fn collect_garbage(
+    state: &AppState,
+) -> anyhow::Result<archportal_storage::blob::GcReport> {
+    let referenced = archportal_storage::document::referenced_digests(&state.db).await?;
+    let grace = Duration::from_secs(state.config.documents.gc_grace_secs);
+    Ok(state
+        .blobs
+        .gc(&|digest| referenced.contains(digest), grace)
+        .await?)
+}
+
+/// Runs [`collect_garbage`] every `documents.gc_interval_secs` until `stop`.
+async fn gc_loop(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(state.config.documents.gc_interval_secs);
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(error) = collect_garbage(&state).await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "blob garbage collection failed; retrying at the next interval"
+            );
+        }
+    }
+}
+
 /// Starts the service and returns once it listens.
 pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let listener = TcpListener::bind(config.listen).await?;
@@ -109,6 +140,9 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let state = build_state(config).await?;
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
+    if state.config.documents.gc_interval_secs > 0 {
+        tokio::spawn(gc_loop(state.clone(), tx.subscribe()));
+    }
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -3,7 +3,8 @@
 use clap::Parser;
 
 use archportal_api::cli::{
-    AdminAction, Cli, Command, admin_create, load_config, read_password_line,
+    AdminAction, BlobsAction, Cli, Command, admin_create, blobs_gc, check_files, load_config,
+    read_password_line,
 };
 
 #[tokio::main]
@@ -54,6 +55,20 @@ async fn main() -> anyhow::Result<()> {
             println!("created {} {} ({})", user.role, user.email, user.id);
         }
         Some(Command::Schema) => print!("{}", archportal_api::graphql::sdl()),
+        Some(Command::Check { ref format }) => {
+            let status = check_files(format, &mut std::io::stdout().lock());
+            std::process::exit(status);
+        }
+        Some(Command::Blobs {
+            action: BlobsAction::Gc,
+        }) => {
+            let config = load_config(&cli)?;
+            let r = blobs_gc(config).await?;
+            println!(
+                "examined {} blobs, deleted {} ({} bytes), removed {} temporary files",
+                r.examined, r.deleted, r.bytes_freed, r.temp_files_removed
+            );
+        }
     }
     Ok(())
 }

@@ -317,7 +317,11 @@ fn docx_with_main(document: &str, content_types: &str) -> Vec<u8> {
 }
 
 async fn bad_inputs_leave_nothing(backend: Backend) {
-    let w = World::new(backend, |c| c.documents.max_file_bytes = 200 * 1024).await;
+    let w = World::new(backend, |c| {
+        c.documents.max_file_bytes = 200 * 1024;
+        c.documents.gc_grace_secs = 0;
+    })
+    .await;
     let pdf = minimal_pdfa1b(TEXT);
     let docx = minimal_docx(&PARAGRAPHS);
     let document = archportal_domain::docx::testing::document_xml(&PARAGRAPHS);
@@ -498,6 +502,24 @@ async fn bad_inputs_leave_nothing(backend: Backend) {
     // The same pair goes through afterwards.
     let (status, body) = w.upload(pdf, docx).await;
     assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    assert_eq!(w.blobs(), 2);
+
+    // Garbage collection keeps what rows name and deletes an orphan.
+    let orphan = b"orphan".to_vec();
+    let hex = sha256(&orphan);
+    let shard = w
+        .app
+        .data_dir
+        .join("blobs/sha256")
+        .join(&hex[0..2])
+        .join(&hex[2..4]);
+    std::fs::create_dir_all(&shard).unwrap();
+    std::fs::write(shard.join(&hex), &orphan).unwrap();
+    assert_eq!(w.blobs(), 3);
+    let report = archportal_api::collect_garbage(w.app.state())
+        .await
+        .unwrap();
+    assert_eq!(report.deleted, 1, "{report:?}");
     assert_eq!(w.blobs(), 2);
     w.app.finish().await;
 }
