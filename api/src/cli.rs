@@ -180,10 +180,8 @@ pub async fn admin_create(
 /// file to `out` and returns the exit status: 0 all conform, 1 some do not,
 /// 2 some could not be read (reported on standard error).
 pub fn check_files(format: &CheckFormat, out: &mut impl std::io::Write) -> i32 {
-    let (files, check): (
-        &[PathBuf],
-        fn(&[u8]) -> archportal_domain::conformance::Report,
-    ) = match format {
+    type Checker = fn(&[u8]) -> archportal_domain::conformance::Report;
+    let (files, check): (&[PathBuf], Checker) = match format {
         CheckFormat::Pdfa { files } => (files, archportal_domain::pdfa::check),
         CheckFormat::Docx { files } => (files, archportal_domain::docx::check),
     };
