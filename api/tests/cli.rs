@@ -226,3 +226,99 @@ fn serve_prints_its_url_and_stops_on_sigterm() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn check(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_archportal"))
+        .args(args)
+        .env_remove("ARCHPORTAL_CONFIG")
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap(), lines)
+}
+
+#[test]
+fn check_prints_one_json_line_per_file_and_exits_by_the_worst() {
+    use archportal_domain::docx::testing::minimal_docx;
+    use archportal_domain::pdfa::testing::minimal_pdfa1b;
+    let dir = temp_dir();
+    let good_pdf = dir.join("Техникалық тапсырма.pdf");
+    std::fs::write(&good_pdf, minimal_pdfa1b("Сәулет порталы")).unwrap();
+    let bad_pdf = dir.join("bad.pdf");
+    let mut bytes = b"junk".to_vec();
+    bytes.extend(minimal_pdfa1b("x"));
+    std::fs::write(&bad_pdf, bytes).unwrap();
+    let good_docx = dir.join("good.docx");
+    std::fs::write(&good_docx, minimal_docx(&["Сәулет порталы"])).unwrap();
+    let missing = dir.join("missing.pdf");
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+
+    let (code, lines) = check(&["check", "pdfa", &s(&good_pdf)]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        lines,
+        [serde_json::json!({"file": s(&good_pdf), "conforms": true, "findings": []})]
+    );
+
+    let (code, lines) = check(&["check", "pdfa", &s(&good_pdf), &s(&bad_pdf)]);
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["conforms"], false);
+    let finding = &lines[1]["findings"][0];
+    assert!(finding["clause"].is_string() && finding["message"].is_string());
+    assert_eq!(
+        finding.as_object().unwrap().len(),
+        2,
+        "clause and message only"
+    );
+    assert!(
+        lines[1]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["clause"] == "6.1.2")
+    );
+
+    // A missing file: status 2, and lines for the others all the same.
+    let (code, lines) = check(&["check", "pdfa", &s(&missing), &s(&good_pdf), &s(&bad_pdf)]);
+    assert_eq!(code, 2);
+    assert_eq!(lines.len(), 2);
+
+    let (code, lines) = check(&["check", "docx", &s(&good_docx), &s(&good_pdf)]);
+    assert_eq!(code, 1);
+    assert_eq!(lines[0]["conforms"], true);
+    assert_eq!(lines[1]["findings"][0]["clause"], "FMT-PDF");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn blobs_gc_deletes_unreferenced_blobs() {
+    use sha2::{Digest as _, Sha256};
+    let dir = temp_dir();
+    let data = b"an orphan blob".to_vec();
+    let hex = hex::encode(Sha256::digest(&data));
+    let shard = dir.join("blobs/sha256").join(&hex[0..2]).join(&hex[2..4]);
+    std::fs::create_dir_all(&shard).unwrap();
+    std::fs::write(shard.join(&hex), &data).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_archportal"))
+        .args(["blobs", "gc"])
+        .env("ARCHPORTAL_DATA_DIR", &dir)
+        .env("ARCHPORTAL_DOCUMENTS__GC_GRACE_SECS", "0")
+        .env_remove("DATABASE_URL")
+        .env_remove("ARCHPORTAL_CONFIG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("deleted 1 (14 bytes)"), "{stdout}");
+    assert!(!shard.join(&hex).exists());
+    let _ = std::fs::remove_dir_all(dir);
+}

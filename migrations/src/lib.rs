@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
+mod m20261122_100000_documents;
 mod m20261122_110000_calendar;
 mod m20261122_120000_workflow;
 mod m20261122_130000_services;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_100000_documents::Migration),
             Box::new(m20261122_110000_calendar::Migration),
             Box::new(m20261122_120000_workflow::Migration),
             Box::new(m20261122_130000_services::Migration),

@@ -6,6 +6,7 @@
 mod support;
 
 mod authz;
+mod documents;
 mod foundation;
 mod limits;
 mod services;

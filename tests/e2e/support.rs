@@ -80,7 +80,7 @@ impl TestApp {
         }
     }
 
-    /// The server's shared state (clock, database).
+    /// The server's shared state (clock, database, blob store).
     pub fn state(&self) -> &std::sync::Arc<archportal_api::AppState> {
         self.server.as_ref().unwrap().state()
     }
