@@ -15,8 +15,8 @@ use archportal_domain::document::DocumentKind;
 use archportal_domain::object::{RegistrationStatus, check_editable};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -328,6 +328,15 @@ pub async fn list_for_objects(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<Document>> {
+    list_for_objects_in(db.conn(), object_ids, include_superseded).await
+}
+
+/// [`list_for_objects`] on a given connection or transaction.
+async fn list_for_objects_in<C: ConnectionTrait>(
+    c: &C,
+    object_ids: &[Uuid],
+    include_superseded: bool,
+) -> Result<Vec<Document>> {
     let mut query = document::Entity::find()
         .select_only()
         .columns(COLUMNS)
@@ -340,7 +349,7 @@ pub async fn list_for_objects(
         .order_by_asc(document::Column::Kind)
         .order_by_desc(document::Column::Version)
         .into_model::<Row>()
-        .all(db.conn())
+        .all(c)
         .await?
         .into_iter()
         .map(TryInto::try_into)
@@ -351,7 +360,16 @@ pub async fn list_for_objects(
 /// Annex 1 order: what a submission check compares with
 /// [`archportal_domain::document::required_kinds`].
 pub async fn current_pairs(db: &Database, object_id: Uuid) -> Result<Vec<DocumentPairState>> {
-    let mut pairs: Vec<DocumentPairState> = list_for_objects(db, &[object_id], false)
+    current_pairs_in(db.conn(), object_id).await
+}
+
+/// [`current_pairs`] on a given connection or transaction, so that a
+/// submission checks the pairs inside its own transaction.
+pub(crate) async fn current_pairs_in<C: ConnectionTrait>(
+    c: &C,
+    object_id: Uuid,
+) -> Result<Vec<DocumentPairState>> {
+    let mut pairs: Vec<DocumentPairState> = list_for_objects_in(c, &[object_id], false)
         .await?
         .into_iter()
         .map(|d| DocumentPairState {

@@ -11,6 +11,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
+use archportal_domain::document::{DocumentKind, required_kinds};
+use archportal_domain::object::LifeCycleStage;
+
 use crate::support::{Backend, PASSWORD, TestApp, bin, code};
 
 /// Friday 7 March 2025, 10:00 in Almaty (the day before Women's Day).
@@ -165,30 +168,67 @@ async fn the_story(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let readiness = "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked missing { kind field message } } }";
-    let r = app.ok(Some(&owner), readiness, json!({"id": id})).await;
-    assert_eq!(r["submissionReadiness"]["ready"], false);
-    assert_eq!(
-        r["submissionReadiness"]["missing"][0]["field"],
-        "stageStartedOn"
-    );
+    let readiness = "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked acceptedWithFindings missing { kind field documentKind message } } }";
     let submit =
         "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { dueAt kind } } }";
-    let refused = app.gql(Some(&owner), submit, json!({"id": id})).await;
-    assert_eq!(code(&refused), "CONFLICT");
-    assert!(
-        refused["errors"][0]["extensions"]["messages"]["en"]
-            .as_str()
-            .unwrap()
-            .contains("stageStartedOn")
-    );
+    // 003 §7, Annex 1 as data: the kinds required at the object's stage.
+    let required = required_kinds(LifeCycleStage::Creation);
+    let absent = |kinds: &[DocumentKind]| -> Vec<Value> {
+        kinds
+            .iter()
+            .map(|k| json!({"kind": "DOCUMENT_ABSENT", "field": null, "documentKind": k.code()}))
+            .collect()
+    };
+    let stage_gap = json!({"kind": "FIELD", "field": "stageStartedOn", "documentKind": null});
+    let check_missing = async |expected: Vec<Value>| {
+        let r = app.ok(Some(&owner), readiness, json!({"id": id})).await;
+        let r = &r["submissionReadiness"];
+        assert_eq!(r["documentsChecked"], true);
+        assert_eq!(r["acceptedWithFindings"], json!([]));
+        assert_eq!(r["ready"], expected.is_empty());
+        let items = r["missing"].as_array().unwrap();
+        let got: Vec<Value> = items
+            .iter()
+            .map(|m| json!({"kind": m["kind"], "field": m["field"], "documentKind": m["documentKind"]}))
+            .collect();
+        assert_eq!(got, expected);
+        if expected.is_empty() {
+            return;
+        }
+        // The refusal names exactly that list, in the same words.
+        let listed = items
+            .iter()
+            .map(|m| m["message"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let refused = app.gql(Some(&owner), submit, json!({"id": id})).await;
+        assert_eq!(code(&refused), "CONFLICT");
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!(": {listed}")),
+            "{message} / {listed}"
+        );
+    };
+    let mut expected = vec![stage_gap.clone()];
+    expected.extend(absent(required));
+    check_missing(expected).await;
+
+    // The pairs of every required kind but the terms of reference.
+    let terms = DocumentKind::TermsOfReference;
+    assert!(required.contains(&terms));
+    app.upload_required(&owner, &id, LifeCycleStage::Creation, &[terms])
+        .await;
+    check_missing(vec![stage_gap, absent(&[terms])[0].clone()]).await;
     let o = app.ok(Some(&owner), OBJ, json!({"id": id})).await;
     assert_eq!(o["informatizationObject"]["registrationStatus"], "DRAFT");
 
-    // Next day: complete; someone else's organization may not submit it.
+    // Next day the stage has begun: only the terms of reference are missing.
     app.state().clock.advance(chrono::Duration::days(1));
-    let r = app.ok(Some(&owner), readiness, json!({"id": id})).await;
-    assert_eq!(r["submissionReadiness"]["ready"], true);
+    check_missing(absent(&[terms])).await;
+    let (status, body) = app.upload_pair(&owner, &id, terms).await;
+    assert!(status.is_success(), "{status} {body:#}");
+    check_missing(vec![]).await;
+    // Someone else's organization may not submit it.
     let foreign_org = app
         .create_org(&admin, &bin("24014000003"), "Другое министерство")
         .await;
@@ -385,6 +425,8 @@ async fn concurrent_registrations_get_consecutive_codes() {
     let mut ids = vec![];
     for i in 0..20 {
         let id = app.create_object(&owner, &format!("ИС-{i}")).await;
+        app.upload_required(&owner, &id, LifeCycleStage::Creation, &[])
+            .await;
         app.ok(
             Some(&owner),
             "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { dueAt } } }",
