@@ -251,6 +251,31 @@ impl TestApp {
         (status, res.json().await.unwrap())
     }
 
+    /// The token of the activation link mailed to `email` (read from the
+    /// outbox directory the dispatcher writes `.eml` files to).
+    pub async fn activation_token(&self, email: &str) -> String {
+        const LINK: &str = "/activate?token=";
+        let dir = self.data_dir.join("outbox");
+        let started = std::time::Instant::now();
+        loop {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if let Ok(text) = std::fs::read_to_string(e.path())
+                    && text.contains(email)
+                    && let Some(rest) = text.split(LINK).nth(1)
+                    && let Some(token) = rest.split_whitespace().next()
+                {
+                    return token.to_owned();
+                }
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "no activation mail to {email} in {}",
+                dir.display()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Uploads a conforming pair of every kind `required_kinds(stage)` names
     /// (003 Annex 1 as data), except those in `skip`.
     pub async fn upload_required(
