@@ -231,8 +231,10 @@ pub async fn admin_create(
         .hash_password(password)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
+    let op = archportal_storage::audit::Op::new(None, "cli", state.clock.now());
     let user = archportal_storage::user::create(
         &state.db,
+        &op,
         NewUser {
             full_name: full_name.map_or_else(|| email.to_string(), str::to_owned),
             email,

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod audit;
 mod authz;
 mod documents;
 mod foundation;
