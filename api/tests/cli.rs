@@ -322,3 +322,106 @@ fn blobs_gc_deletes_unreferenced_blobs() {
     assert!(!shard.join(&hex).exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The calendar rows of the SQLite database under `dir`: (date, kind, name_ru).
+async fn calendar_rows(dir: &Path) -> Vec<(String, String, String)> {
+    let url = format!("sqlite://{}?mode=ro", dir.join("archportal.db").display());
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT CAST(date AS TEXT) AS date, kind, name_ru FROM calendar_entries ORDER BY date",
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "date").unwrap(),
+                r.try_get::<String>("", "kind").unwrap(),
+                r.try_get::<String>("", "name_ru").unwrap(),
+            )
+        })
+        .collect();
+    conn.close().await.unwrap();
+    rows
+}
+
+fn calendar_import(dir: &Path, name: &str, text: &str) -> Output {
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    archportal(
+        dir,
+        None,
+        &["calendar", "import", file.to_str().unwrap()],
+        "",
+    )
+}
+
+const HEADER: &str = "date,kind,name_kk,name_ru,name_en,basis\n";
+
+#[tokio::test]
+async fn calendar_import_is_all_or_nothing() {
+    let dir = temp_dir();
+    // A good CSV: a transfer onto a Monday and a working Saturday (2027, no
+    // transfer act published yet), one name quoted with a comma.
+    let good = format!(
+        "{HEADER}2027-11-15,transferred_day_off,Демалыс күні,\"Перенос, тест\",Transfer,Постановление № 1\n\
+         2027-11-20,working_weekend,Жұмыс күні,Рабочая суббота,Working Saturday,Постановление № 1\n"
+    );
+    let out = calendar_import(&dir, "good.csv", &good);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("imported 2 calendar entries"), "{stdout}");
+    let after_good = calendar_rows(&dir).await;
+    assert!(
+        after_good.contains(&(
+            "2027-11-15".into(),
+            "transferred_day_off".into(),
+            "Перенос, тест".into()
+        )),
+        "{after_good:?}"
+    );
+    assert!(after_good.iter().any(|(d, _, _)| d == "2027-11-20"));
+
+    // A malformed date on line 3: refused, the line named, nothing changed
+    // (line 2 would have replaced a stored row).
+    let bad = format!(
+        "{HEADER}2027-11-15,transferred_day_off,Өзгерген,Изменено,Changed,Постановление № 2\n\
+         2027-13-01,holiday,Мереке,Праздник,Holiday,Закон\n"
+    );
+    let out = calendar_import(&dir, "bad-date.csv", &bad);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("line 3") && stderr.contains("2027-13-01"),
+        "{stderr}"
+    );
+    assert_eq!(calendar_rows(&dir).await, after_good);
+
+    // A duplicate date: refused at its second line, naming the first; nothing changed.
+    let duplicate = format!(
+        "{HEADER}2027-11-22,transferred_day_off,Демалыс,Выходной,Day off,Постановление № 3\n\
+         2027-11-15,transferred_day_off,Өзгерген,Изменено,Changed,Постановление № 3\n\
+         2027-11-22,transferred_day_off,Демалыс,Выходной,Day off,Постановление № 3\n"
+    );
+    let out = calendar_import(&dir, "duplicate.csv", &duplicate);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("line 4") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+    assert_eq!(calendar_rows(&dir).await, after_good);
+
+    // The chain of the audit log still holds after the imports.
+    let out = archportal(&dir, None, &["audit", "verify"], "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("audit log intact"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -7,6 +7,7 @@ mod support;
 
 mod audit;
 mod authz;
+mod calendar;
 mod documents;
 mod foundation;
 mod limits;
