@@ -225,15 +225,33 @@ impl TestApp {
         kind: DocumentKind,
     ) -> (reqwest::StatusCode, Value) {
         let text = format!("{}\nТехническая документация", kind.code());
+        self.upload_files(
+            owner,
+            object,
+            kind,
+            minimal_pdfa1b(&text),
+            minimal_docx(&[kind.code(), "Техническая документация"]),
+        )
+        .await
+    }
+
+    /// Uploads the given PDF and DOCX bytes as the pair of `kind`.
+    pub async fn upload_files(
+        &self,
+        owner: &str,
+        object: &str,
+        kind: DocumentKind,
+        pdf: Vec<u8>,
+        docx: Vec<u8>,
+    ) -> (reqwest::StatusCode, Value) {
         let form = Form::new()
             .part(
                 "pdf",
-                Part::bytes(minimal_pdfa1b(&text)).file_name(format!("{}.pdf", kind.code())),
+                Part::bytes(pdf).file_name(format!("{}.pdf", kind.code())),
             )
             .part(
                 "docx",
-                Part::bytes(minimal_docx(&[kind.code(), "Техническая документация"]))
-                    .file_name(format!("{}.docx", kind.code())),
+                Part::bytes(docx).file_name(format!("{}.docx", kind.code())),
             );
         let res = self
             .client

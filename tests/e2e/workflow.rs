@@ -403,6 +403,59 @@ async fn the_story(backend: Backend) {
 
 both!(the_story);
 
+/// A legacy pair stored with findings (`documents.accept_with_findings`)
+/// counts for readiness, and readiness says so.
+async fn accepted_with_findings_counts(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.clock.fixed_now = Some(START.parse().unwrap());
+        c.documents.accept_with_findings = true;
+    })
+    .await;
+    let admin = app.bootstrap("admin@digital.gov.kz", "ADMIN", None).await;
+    let org = app.create_org(&admin, &bin("24014000004"), "Акимат").await;
+    let owner = app
+        .create_user(&admin, "o@akimat.kz", "OWNER", Some(&org))
+        .await;
+    let id = app.create_object(&owner, "ИС").await;
+    let terms = DocumentKind::TermsOfReference;
+    app.upload_required(&owner, &id, LifeCycleStage::Creation, &[terms])
+        .await;
+    // A LibreOffice export that is not PDF/A-1 (committed fixture of issue 8).
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/fixtures");
+    let (status, body) = app
+        .upload_files(
+            &owner,
+            &id,
+            terms,
+            std::fs::read(fixtures.join("pdfa/libreoffice-kk-ru-plain.pdf")).unwrap(),
+            std::fs::read(fixtures.join("docx/kazakh-russian.docx")).unwrap(),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body:#}");
+    assert_eq!(body["document"]["acceptedWithFindings"], true);
+    let r = app
+        .ok(
+            Some(&owner),
+            "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked acceptedWithFindings missing { kind } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        r["submissionReadiness"],
+        json!({"ready": true, "documentsChecked": true, "acceptedWithFindings": [terms.code()], "missing": []})
+    );
+    app.ok(
+        Some(&owner),
+        "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { kind } } }",
+        json!({"id": id}),
+    )
+    .await;
+    app.finish().await;
+}
+
+both!(accepted_with_findings_counts);
+
 /// 20 registrations in parallel on PostgreSQL: 20 distinct consecutive valid codes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_registrations_get_consecutive_codes() {
