@@ -58,9 +58,11 @@ pg-up:
 	fi
 	@pg_isready -h 127.0.0.1 -p 5432
 
-## Drop test databases left behind by interrupted runs.
+## Drop test databases left behind by interrupted runs: only those whose name
+## says they were created more than two hours ago, so that test runs going on
+## at the same time (other checkouts, CI) are never disturbed.
 pg-clean: pg-up
-	@psql "$(PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'archportal\_test\_%' OR datname LIKE 'archportal\_cli\_%'" \
+	@psql "$(PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname ~ '^archportal_(test|cli)_[0-9]+_' AND split_part(datname, '_', 3)::bigint < extract(epoch FROM now()) - 7200" \
 	  | while read -r db; do [ -n "$$db" ] && psql "$(PG_URL)" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done; true
 
 ## Regenerate the committed GraphQL SDL after changing the API.

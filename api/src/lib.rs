@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod documents;
 pub mod error;
 pub mod graphql;
 pub mod mail;
@@ -20,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use archportal_domain::Lang;
 use archportal_domain::calendar::WorkingCalendar;
+use archportal_storage::blob::{BlobStore, LocalBlobStore};
 use archportal_storage::{Database, DbSettings};
 use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
@@ -57,6 +59,10 @@ pub struct AppState {
     pub transport: mail::Transport,
     /// The working-day calendar, rebuilt when admins change it.
     calendar: RwLock<Arc<WorkingCalendar>>,
+    /// Where document files live, by SHA-256.
+    pub blobs: Arc<dyn BlobStore>,
+    /// Bounds how many uploads run their conformance checks at once.
+    pub check_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -132,6 +138,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     .await?;
     let calendar = archportal_storage::calendar::working_calendar(&db).await?;
     let transport = mail::Transport::from_config(&config)?;
+    let blobs: Arc<dyn BlobStore> = Arc::new(LocalBlobStore::open(config.blob_dir()).await?);
+    let check_slots = Arc::new(tokio::sync::Semaphore::new(
+        config.documents.max_concurrent_checks.max(1),
+    ));
     Ok(Arc::new(AppState {
         config,
         db,
@@ -141,7 +151,40 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         clock,
         transport,
         calendar: RwLock::new(Arc::new(calendar)),
+        blobs,
+        check_slots,
     }))
+}
+
+/// One garbage collection of the blob store: deletes the blobs no document
+/// row names that are older than `documents.gc_grace_secs` (the grace
+/// covers uploads between storing their files and committing their row).
+pub async fn collect_garbage(
+    state: &AppState,
+) -> anyhow::Result<archportal_storage::blob::GcReport> {
+    let referenced = archportal_storage::document::referenced_digests(&state.db).await?;
+    let grace = Duration::from_secs(state.config.documents.gc_grace_secs);
+    Ok(state
+        .blobs
+        .gc(&|digest| referenced.contains(digest), grace)
+        .await?)
+}
+
+/// Runs [`collect_garbage`] every `documents.gc_interval_secs` until `stop`.
+async fn gc_loop(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(state.config.documents.gc_interval_secs);
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(error) = collect_garbage(&state).await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "blob garbage collection failed; retrying at the next interval"
+            );
+        }
+    }
 }
 
 /// Starts the service and returns once it listens.
@@ -152,6 +195,9 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
     let dispatcher = mail::spawn(state.clone(), tx.subscribe());
+    if state.config.documents.gc_interval_secs > 0 {
+        tokio::spawn(gc_loop(state.clone(), tx.subscribe()));
+    }
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -190,6 +236,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state((state.clone(), schema))
+        .merge(documents::routes(state.clone()))
         .merge(ui)
         .layer(middleware::from_fn_with_state(state, observe))
 }
@@ -213,7 +260,7 @@ async fn graphiql(State((state, _)): State<Shared>) -> Response {
     .into_response()
 }
 
-fn request_lang(headers: &HeaderMap) -> Option<Lang> {
+pub(crate) fn request_lang(headers: &HeaderMap) -> Option<Lang> {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

@@ -3,8 +3,9 @@
 use clap::Parser;
 
 use archportal_api::cli::{
-    AdminAction, AuditAction, CalendarAction, Cli, Command, ServicesAction, admin_create,
-    audit_verify, calendar_import, load_config, read_password_line, services_import,
+    AdminAction, AuditAction, BlobsAction, CalendarAction, Cli, Command, ServicesAction,
+    admin_create, audit_verify, blobs_gc, calendar_import, check_files, load_config,
+    read_password_line, services_import,
 };
 use archportal_storage::audit::Verification;
 
@@ -83,6 +84,20 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("audit log broken at row {seq}: {reason}")
             }
         },
+        Some(Command::Check { ref format }) => {
+            let status = check_files(format, &mut std::io::stdout().lock());
+            std::process::exit(status);
+        }
+        Some(Command::Blobs {
+            action: BlobsAction::Gc,
+        }) => {
+            let config = load_config(&cli)?;
+            let r = blobs_gc(config).await?;
+            println!(
+                "examined {} blobs, deleted {} ({} bytes), removed {} temporary files",
+                r.examined, r.deleted, r.bytes_freed, r.temp_files_removed
+            );
+        }
     }
     Ok(())
 }

@@ -5,8 +5,10 @@
 
 pub mod account_request;
 pub mod audit;
+pub mod blob;
 pub mod calendar;
 pub mod db;
+pub mod document;
 mod entities;
 pub mod error;
 pub mod object;

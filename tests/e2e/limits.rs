@@ -125,7 +125,13 @@ const NESTED: &str = "query($n:Int!){ informatizationObjects(first: $n) { totalC
 } } } }";
 
 async fn nested_list_has_no_n_plus_one(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // The statement counter is process-wide: keep the background loops (mail
+    // dispatcher, blob collector) quiet so that it counts only the query.
+    let app = TestApp::spawn_with(backend, |c| {
+        c.notifications.poll_interval_ms = 3_600_000;
+        c.documents.gc_interval_secs = 0;
+    })
+    .await;
     let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
     let mut owners = vec![];
     for (i, head) in ["24014000001", "24014000004", "24024000007"]

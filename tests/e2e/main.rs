@@ -5,7 +5,10 @@
 
 mod support;
 
+mod audit;
 mod authz;
+mod calendar;
+mod documents;
 mod foundation;
 mod limits;
 mod services;

@@ -298,6 +298,28 @@ impl InformatizationObject {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The technical documentation (003 §7): the current version of each
+    /// Annex 1 kind in Annex order, or every version when
+    /// `includeSuperseded` is true (newest first within a kind).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_superseded: bool,
+    ) -> ApiResult<Vec<crate::graphql::document::Document>> {
+        let key = crate::graphql::DocumentsOf {
+            object_id: self.0.id,
+            include_superseded,
+        };
+        Ok(ctx
+            .loaders()
+            .documents
+            .load_one(key)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graphql::document::Document)
+            .collect())
+    }
     /// Every change, oldest first.
     async fn history(
         &self,

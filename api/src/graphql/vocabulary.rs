@@ -38,9 +38,8 @@ mirror!(
     /// How one object relates to another.
     RelationKind = "archportal_domain::object::RelationKind" { PartOf, Uses }
 );
-
 mirror!(
-    /// A kind of technical document (003 Annex 1).
+    /// A kind of technical document (003 Annex 1, items 1–14).
     DocumentKind = "archportal_domain::document::DocumentKind" {
         SecurityDocumentation, SecurityTestProtocols, BalanceSheetRecord, DecommissioningRecord,
         ProcurementData, OperationalDocuments, TechnicalWorkingDesign, TestProgrammeAndProtocols,
