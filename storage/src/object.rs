@@ -1028,50 +1028,31 @@ fn page_after(
     Ok(query.order_by(object::Column::Id, dir))
 }
 
-/// Calls `each` with successive pages of the matching objects (for
-/// streamed exports): memory stays one page, whatever the total.
-pub async fn for_each_page<F, Fut>(
+/// The next batch of matching objects after `after`, in creation order,
+/// without counting the total (for streamed exports, which page through
+/// everything: memory stays one batch, whatever the total).
+pub async fn batch_after(
     db: &Database,
     scope: Scope,
     filter: &ObjectFilter,
-    page_size: u64,
-    mut each: F,
-) -> Result<()>
-where
-    F: FnMut(Vec<InformatizationObject>) -> Fut,
-    Fut: std::future::Future<Output = Result<()>>,
-{
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<InformatizationObject>> {
     let Some(cond) = condition(scope, filter) else {
-        return Ok(());
+        return Ok(vec![]);
     };
-    let order = ObjectOrder::default();
-    let mut after: Option<ObjectCursor> = None;
-    loop {
-        let rows = page_after(
-            object::Entity::find().filter(cond.clone()),
-            order,
-            after.as_ref(),
-        )?
-        .limit(page_size)
-        .all(db.conn())
-        .await?;
-        let Some(last) = rows.last() else {
-            return Ok(());
-        };
-        after = Some(ObjectCursor {
-            key: String::new(),
-            id: last.id,
-        });
-        let full = rows.len() as u64 == page_size;
-        let items = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<InformatizationObject>>>()?;
-        each(items).await?;
-        if !full {
-            return Ok(());
-        }
+    let mut query = object::Entity::find().filter(cond);
+    if let Some(after) = after {
+        query = query.filter(object::Column::Id.gt(after));
     }
+    query
+        .order_by_asc(object::Column::Id)
+        .limit(limit)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }
 
 /// A page of an object's history, oldest first.

@@ -10,6 +10,7 @@ pub mod object;
 pub mod organization;
 pub mod review;
 pub mod service;
+pub mod statistics;
 pub mod user;
 pub mod vocabulary;
 
@@ -47,6 +48,7 @@ pub struct Query(
     calendar::CalendarQuery,
     account_request::AccountRequestQuery,
     review::ReviewQuery,
+    statistics::StatisticsQuery,
 );
 
 /// The root mutation.
