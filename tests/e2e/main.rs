@@ -5,6 +5,7 @@
 
 mod support;
 
+mod analytics;
 mod authz;
 mod foundation;
 mod limits;
