@@ -526,3 +526,57 @@ async fn exports(backend: Backend) {
 }
 
 both!(filters_sorting_statistics_and_history, exports);
+
+/// `archportal demo seed`: consistent data (every registered object has a
+/// code, statistics add up), and the same seed gives the same data.
+async fn demo_seed(backend: Backend) {
+    use archportal_api::demo::{SeedSize, seed};
+    let size = SeedSize {
+        organizations: 4,
+        objects: 40,
+        services: 6,
+        seed: 7,
+    };
+    let mut figures = vec![];
+    for _ in 0..2 {
+        let app = TestApp::spawn(backend).await;
+        let s = seed(app.config.clone(), size).await.unwrap();
+        assert_eq!((s.organizations, s.objects, s.services), (4, 40, 6));
+        let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+        let st = app
+            .ok(
+                Some(&admin),
+                "{ statistics { totalObjects objectsByStage { code count } objectsByKind { code count }
+                    objectsByRegistrationStatus { code count } reviewSla { onTime late }
+                    servicesByGateway { code count } } }",
+                json!({}),
+            )
+            .await;
+        let registered = app
+            .ok(
+                Some(&admin),
+                "{ informatizationObjects(first: 100, filter: {registrationStatuses: [REGISTERED]}) { totalCount edges { node { accountingCode organization { bin } } } } }",
+                json!({}),
+            )
+            .await;
+        let c = &registered["informatizationObjects"];
+        assert_eq!(c["totalCount"], s.registered as u64);
+        for e in c["edges"].as_array().unwrap() {
+            assert!(
+                e["node"]["accountingCode"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("IO-")
+            );
+            assert_eq!(e["node"]["organization"]["bin"].as_str().unwrap().len(), 12);
+        }
+        assert_eq!(st["statistics"]["totalObjects"], 40);
+        figures.push(st);
+        // A second seed into the same database is refused.
+        assert!(seed(app.config.clone(), size).await.is_err());
+        app.finish().await;
+    }
+    assert_eq!(figures[0], figures[1], "the same seed gives the same data");
+}
+
+both!(demo_seed);
