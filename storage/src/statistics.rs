@@ -17,6 +17,15 @@ use crate::error::Result;
 use crate::object::{ObjectFilter, condition};
 use crate::service::{ServiceFilter, counts};
 
+/// Submitted, due, decided, decision and assigned code of one review.
+type ReviewTimes = (
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<String>,
+);
+
 /// 003 §8: how the integrator kept its 5-working-day deadline.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewSla {
@@ -127,13 +136,7 @@ pub async fn compute(
         .from(object::Entity)
         .cond_where(cond.clone())
         .to_owned();
-    let reviews: Vec<(
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-        Option<String>,
-    )> = review::Entity::find()
+    let reviews: Vec<ReviewTimes> = review::Entity::find()
         .select_only()
         .column(review::Column::SubmittedAt)
         .column(review::Column::DueAt)
