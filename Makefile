@@ -4,7 +4,11 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PG_TEST_URL ?= $(PG_URL)
 
-.PHONY: run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
+DEMO_ORGANIZATIONS ?= 30
+DEMO_OBJECTS ?= 500
+DEMO_SERVICES ?= 100
+
+.PHONY: demo bench run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -25,6 +29,20 @@ $(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
 
 frontend/dist/index.html: $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES) api/schema.graphql
 	cd frontend && $(NPM) run build
+
+## A living portal for a first look: seeds an empty database with demo data in Kazakh and Russian
+## (fixed seed, so always the same), then serves it like `make run`. Sign in after `archportal admin create`.
+demo: frontend
+	$(CARGO) build -p archportal-api --bin archportal
+	@if $(TARGET_DIR)/debug/archportal demo seed --organizations $(DEMO_ORGANIZATIONS) --objects $(DEMO_OBJECTS) --services $(DEMO_SERVICES); then :; \
+	  else echo "(not seeded: the database already holds data; serving it as it is)"; fi
+	$(TARGET_DIR)/debug/archportal serve
+
+## The load benchmark (release build): seeds PostgreSQL, drives analyst queries at 1/16/64 clients,
+## compares with PostGraphile on the same database, repeats on SQLite, prints a table. See benches/README.md.
+bench:
+	$(CARGO) build --release -p archportal-api --bin archportal -p archportal-bench --bin load
+	$(TARGET_DIR)/release/load --archportal $(TARGET_DIR)/release/archportal --pg-url "$(PG_URL)" $(BENCH_ARGS)
 
 build:
 	$(CARGO) build --workspace

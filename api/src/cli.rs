@@ -70,6 +70,32 @@ pub enum Command {
         #[command(subcommand)]
         action: BlobsAction,
     },
+    /// Demonstration data.
+    Demo {
+        /// The demo action.
+        #[command(subcommand)]
+        action: DemoAction,
+    },
+}
+
+/// Demonstration data actions.
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Fills an empty database with realistic, reproducible data in Kazakh and Russian.
+    Seed {
+        /// Organizations (each with an owner account).
+        #[arg(long, default_value_t = 30)]
+        organizations: usize,
+        /// Informatization objects.
+        #[arg(long, default_value_t = 500)]
+        objects: usize,
+        /// Gateway services.
+        #[arg(long, default_value_t = 100)]
+        services: usize,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 /// Service registry actions.

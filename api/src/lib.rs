@@ -8,8 +8,10 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod mail;
 pub mod metrics;
@@ -232,6 +234,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
         .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
+        .route("/api/export/{file}", get(export_get))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
@@ -285,6 +288,104 @@ fn body_error(
         }]
     });
     (status, Json(body)).into_response()
+}
+
+fn api_error_response(status: StatusCode, lang: Lang, e: &crate::error::ApiError) -> Response {
+    let body = serde_json::json!({
+        "errors": [{
+            "message": e.message(lang),
+            "extensions": {
+                "code": e.code,
+                "field": e.field,
+                "messages": { "kk": e.messages.kk, "ru": e.messages.ru, "en": e.messages.en }
+            }
+        }]
+    });
+    (status, Json(body)).into_response()
+}
+
+/// `GET /api/export/{objects|services}.{csv|xlsx}?filter…`: the list with
+/// the current filters as a file, streamed; the same bearer token and read
+/// scope as the GraphQL lists, and the same per-caller rate limit.
+async fn export_get(
+    State((state, _)): State<Shared>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = request_lang(&headers).unwrap_or_default();
+    let Some((name, ext)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let dataset = match name {
+        "objects" => export::Dataset::Objects,
+        "services" => export::Dataset::Services,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let Some(format) = export::Format::from_extension(ext) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let actor = match headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default())
+    {
+        None => {
+            return api_error_response(
+                StatusCode::UNAUTHORIZED,
+                lang,
+                &crate::error::ApiError::unauthenticated(),
+            );
+        }
+        Some(value) => match value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .and_then(|t| state.auth.verify(t))
+        {
+            Some(actor) => actor,
+            None => {
+                return api_error_response(
+                    StatusCode::UNAUTHORIZED,
+                    lang,
+                    &crate::error::ApiError::bad_token(),
+                );
+            }
+        },
+    };
+    if let Err(wait) = state.limiter.check(&format!("user:{}", actor.user_id)) {
+        let secs = wait.as_secs().max(1);
+        let mut response = body_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            "RATE_LIMITED",
+            [
+                "сұранымдар тым жиі: күте тұрыңыз",
+                "слишком много запросов: подождите",
+                "too many requests: wait",
+            ],
+            &format!("{secs} s"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
+    match export::stream(state.clone(), actor, dataset, &params, format) {
+        Ok(body) => {
+            let disposition = format!("attachment; filename=\"{file}\"");
+            let mut response = Response::new(body);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(e) => api_error_response(StatusCode::BAD_REQUEST, lang, &e),
+    }
 }
 
 async fn graphql_post(

@@ -76,6 +76,35 @@ async fn main() -> anyhow::Result<()> {
             let n = calendar_import(load_config(&cli)?, file).await?;
             println!("imported {n} calendar entries from {}", file.display());
         }
+        Some(Command::Demo {
+            action:
+                archportal_api::cli::DemoAction::Seed {
+                    organizations,
+                    objects,
+                    services,
+                    seed,
+                },
+        }) => {
+            let started = std::time::Instant::now();
+            let s = archportal_api::demo::seed(
+                load_config(&cli)?,
+                archportal_api::demo::SeedSize {
+                    organizations,
+                    objects,
+                    services,
+                    seed,
+                },
+            )
+            .await?;
+            println!(
+                "seeded {} organizations, {} objects ({} registered), {} services in {:.1} s",
+                s.organizations,
+                s.objects,
+                s.registered,
+                s.services,
+                started.elapsed().as_secs_f64()
+            );
+        }
         Some(Command::Audit {
             action: AuditAction::Verify,
         }) => match audit_verify(load_config(&cli)?).await? {

@@ -13,6 +13,7 @@ mod m20261122_100000_documents;
 mod m20261122_110000_calendar;
 mod m20261122_120000_workflow;
 mod m20261122_130000_services;
+mod m20261122_140000_object_search;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_110000_calendar::Migration),
             Box::new(m20261122_120000_workflow::Migration),
             Box::new(m20261122_130000_services::Migration),
+            Box::new(m20261122_140000_object_search::Migration),
         ]
     }
 }

@@ -97,6 +97,8 @@ pub mod object {
         pub update_remarks: Option<String>,
         pub registered_data: Option<String>,
         pub registered_at: Option<DateTimeUtc>,
+        /// Names and short name in Unicode lower case, for text filters.
+        pub search_text: String,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

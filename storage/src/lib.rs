@@ -18,6 +18,7 @@ pub mod page;
 pub mod review;
 pub mod search;
 pub mod service;
+pub mod statistics;
 pub mod user;
 
 pub use db::{Database, DbSettings};

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod analytics;
 mod audit;
 mod authz;
 mod calendar;

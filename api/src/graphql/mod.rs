@@ -23,6 +23,7 @@ pub mod object;
 pub mod organization;
 pub mod review;
 pub mod service;
+pub mod statistics;
 pub mod user;
 pub mod vocabulary;
 
@@ -61,6 +62,7 @@ pub struct Query(
     account_request::AccountRequestQuery,
     review::ReviewQuery,
     document::DocumentQuery,
+    statistics::StatisticsQuery,
 );
 
 /// The root mutation.

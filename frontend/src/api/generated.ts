@@ -152,8 +152,10 @@ export type Gateway =
   /** Epg */
   | 'EPG';
 
-/** Which objects to list. */
+/** Which objects to list, count or export. */
 export type InformatizationObjectFilter = {
+  /** Only objects whose accounting code starts with this (e.g. `IO-2026-`). */
+  accountingCodePrefix?: string | null | undefined;
   /** Only objects with (true) or without (false) personal data. */
   containsPersonalData?: boolean | null | undefined;
   /** Include archived objects (default false). */
@@ -162,10 +164,33 @@ export type InformatizationObjectFilter = {
   kinds?: Array<ObjectKind> | null | undefined;
   /** Only this organization's. */
   organizationId?: string | null | undefined;
+  /**
+   * Only objects with (true) or without (false) an undecided review past
+   * its 5-working-day deadline (003 §8).
+   */
+  overdueReview?: boolean | null | undefined;
+  /**
+   * Only objects whose 10-working-day update period (003 §9) has (true)
+   * or has not (false) ended.
+   */
+  overdueUpdate?: boolean | null | undefined;
+  /** Registered at or after this instant. */
+  registeredFrom?: string | null | undefined;
+  /** Registered before this instant. */
+  registeredTo?: string | null | undefined;
   /** Only these statuses. */
   registrationStatuses?: Array<RegistrationStatus> | null | undefined;
   /** Only these stages. */
   stages?: Array<LifeCycleStage> | null | undefined;
+  /**
+   * Text in the Kazakh or Russian name, the short name (any letter case)
+   * or the accounting code.
+   */
+  text?: string | null | undefined;
+  /** Last changed at or after this instant. */
+  updatedFrom?: string | null | undefined;
+  /** Last changed before this instant. */
+  updatedTo?: string | null | undefined;
 };
 
 /** 001 §3 exclusion from gateway integration. */
