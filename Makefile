@@ -4,7 +4,11 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PG_TEST_URL ?= $(PG_URL)
 
-.PHONY: run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
+DEMO_ORGANIZATIONS ?= 30
+DEMO_OBJECTS ?= 500
+DEMO_SERVICES ?= 100
+
+.PHONY: demo bench run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -25,6 +29,20 @@ $(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
 
 frontend/dist/index.html: $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES) api/schema.graphql
 	cd frontend && $(NPM) run build
+
+## A living portal for a first look: seeds an empty database with demo data in Kazakh and Russian
+## (fixed seed, so always the same), then serves it like `make run`. Sign in after `archportal admin create`.
+demo: frontend
+	$(CARGO) build -p archportal-api --bin archportal
+	@if $(TARGET_DIR)/debug/archportal demo seed --organizations $(DEMO_ORGANIZATIONS) --objects $(DEMO_OBJECTS) --services $(DEMO_SERVICES); then :; \
+	  else echo "(not seeded: the database already holds data; serving it as it is)"; fi
+	$(TARGET_DIR)/debug/archportal serve
+
+## The load benchmark (release build): seeds PostgreSQL, drives analyst queries at 1/16/64 clients,
+## compares with PostGraphile on the same database, repeats on SQLite, prints a table. See benches/README.md.
+bench:
+	$(CARGO) build --release -p archportal-api --bin archportal -p archportal-bench --bin load
+	$(TARGET_DIR)/release/load --archportal $(TARGET_DIR)/release/archportal --pg-url "$(PG_URL)" $(BENCH_ARGS)
 
 build:
 	$(CARGO) build --workspace
@@ -58,9 +76,11 @@ pg-up:
 	fi
 	@pg_isready -h 127.0.0.1 -p 5432
 
-## Drop test databases left behind by interrupted runs.
+## Drop test databases left behind by interrupted runs: only those whose name
+## says they were created more than two hours ago, so that test runs going on
+## at the same time (other checkouts, CI) are never disturbed.
 pg-clean: pg-up
-	@psql "$(PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'archportal\_test\_%' OR datname LIKE 'archportal\_cli\_%'" \
+	@psql "$(PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname ~ '^archportal_(test|cli)_[0-9]+_' AND split_part(datname, '_', 3)::bigint < extract(epoch FROM now()) - 7200" \
 	  | while read -r db; do [ -n "$$db" ] && psql "$(PG_URL)" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done; true
 
 ## Regenerate the committed GraphQL SDL after changing the API.

@@ -62,6 +62,26 @@ pub enum Command {
         #[command(subcommand)]
         action: SearchAction,
     },
+    /// Check files before uploading them: one JSON object per file per line,
+    /// `{"file", "conforms", "findings": [{"clause", "message"}]}`; exit
+    /// status 0 when all conform, 1 when any does not, 2 on an I/O error.
+    Check {
+        /// Which check.
+        #[command(subcommand)]
+        format: CheckFormat,
+    },
+    /// Maintain the blob store.
+    Blobs {
+        /// The blob action.
+        #[command(subcommand)]
+        action: BlobsAction,
+    },
+    /// Demonstration data.
+    Demo {
+        /// The demo action.
+        #[command(subcommand)]
+        action: DemoAction,
+    },
 }
 
 /// Search index actions.
@@ -79,6 +99,26 @@ pub async fn search_reindex(config: Config) -> anyhow::Result<u64> {
     let n = crate::search::reindex(&state).await?;
     state.db.clone().close().await?;
     Ok(n)
+}
+
+/// Demonstration data actions.
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Fills an empty database with realistic, reproducible data in Kazakh and Russian.
+    Seed {
+        /// Organizations (each with an owner account).
+        #[arg(long, default_value_t = 30)]
+        organizations: usize,
+        /// Informatization objects.
+        #[arg(long, default_value_t = 500)]
+        objects: usize,
+        /// Gateway services.
+        #[arg(long, default_value_t = 100)]
+        services: usize,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 /// Service registry actions.
@@ -138,6 +178,31 @@ pub async fn audit_verify(
     let result = archportal_storage::audit::verify(&state.db).await?;
     state.db.clone().close().await?;
     Ok(result)
+}
+
+/// What `archportal check` checks files against.
+#[derive(Debug, Subcommand)]
+pub enum CheckFormat {
+    /// PDF/A-1 (ISO 19005-1), the copy of a document (003 §7).
+    Pdfa {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// DOCX (ECMA-376 OPC and WordprocessingML, safety rules), the draft (003 §7).
+    Docx {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Blob store actions.
+#[derive(Debug, Subcommand)]
+pub enum BlobsAction {
+    /// Delete blobs no document refers to and that are older than
+    /// `documents.gc_grace_secs`, and abandoned temporary files.
+    Gc,
 }
 
 /// Admin actions.
@@ -215,8 +280,10 @@ pub async fn admin_create(
         .hash_password(password)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
+    let op = archportal_storage::audit::Op::new(None, "cli", state.clock.now());
     let user = archportal_storage::user::create(
         &state.db,
+        &op,
         NewUser {
             full_name: full_name.map_or_else(|| email.to_string(), str::to_owned),
             email,
@@ -331,4 +398,52 @@ pub async fn services_import(
     )?;
     state.db.clone().close().await?;
     Ok(summary)
+}
+
+/// `archportal check pdfa|docx FILE…`: writes one JSON line per readable
+/// file to `out` and returns the exit status: 0 all conform, 1 some do not,
+/// 2 some could not be read (reported on standard error).
+pub fn check_files(format: &CheckFormat, out: &mut impl std::io::Write) -> i32 {
+    type Checker = fn(&[u8]) -> archportal_domain::conformance::Report;
+    let (files, check): (&[PathBuf], Checker) = match format {
+        CheckFormat::Pdfa { files } => (files, archportal_domain::pdfa::check),
+        CheckFormat::Docx { files } => (files, archportal_domain::docx::check),
+    };
+    let mut status = 0;
+    for file in files {
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("archportal check: {}: {e}", file.display());
+                status = 2;
+                continue;
+            }
+        };
+        let report = check(&bytes);
+        let findings: Vec<serde_json::Value> = report
+            .findings
+            .iter()
+            .map(|f| serde_json::json!({ "clause": f.clause, "message": f.message }))
+            .collect();
+        let line = serde_json::json!({
+            "file": file.to_string_lossy(),
+            "conforms": report.conforms(),
+            "findings": findings,
+        });
+        if writeln!(out, "{line}").is_err() {
+            return 2;
+        }
+        if !report.conforms() && status == 0 {
+            status = 1;
+        }
+    }
+    status
+}
+
+/// `archportal blobs gc`: one garbage collection of the blob store.
+pub async fn blobs_gc(config: Config) -> anyhow::Result<archportal_storage::blob::GcReport> {
+    let state = crate::build_state(config).await?;
+    let report = crate::collect_garbage(&state).await?;
+    state.db.clone().close().await?;
+    Ok(report)
 }

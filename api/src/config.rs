@@ -32,6 +32,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// GraphQL endpoint options.
     pub graphql: GraphqlConfig,
+    /// Technical documentation: upload limits, checks, blob storage.
+    pub documents: DocumentsConfig,
     /// Directory of the built web UI; a placeholder page is served when it does not exist.
     pub frontend_dir: PathBuf,
     /// `smtp://user:pass@host:port` or `smtps://…`: send mail through SMTP;
@@ -165,6 +167,34 @@ pub struct LimitsConfig {
     pub request_timeout_ms: u64,
 }
 
+/// Technical documentation (003 §7): upload limits, checks, blob storage
+/// and its garbage collection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Largest PDF or DOCX file, in bytes; enforced while the file streams
+    /// in, so a larger one is refused without being stored. The checks read
+    /// a stored file whole, so this also bounds their memory.
+    pub max_file_bytes: u64,
+    /// Largest upload request (both files and the multipart framing), in bytes.
+    pub max_request_bytes: u64,
+    /// Store a pair whose files do not conform and flag it
+    /// (`acceptedWithFindings`) instead of refusing it: for legacy imports only.
+    pub accept_with_findings: bool,
+    /// How many uploads may run their conformance checks at once (each
+    /// holds its files in memory while checked).
+    pub max_concurrent_checks: usize,
+    /// Where blobs are stored; defaults to `{data_dir}/blobs`.
+    pub blob_dir: Option<PathBuf>,
+    /// Seconds between two garbage collections of unreferenced blobs in
+    /// `serve` (0: never; `archportal blobs gc` runs one by hand).
+    pub gc_interval_secs: u64,
+    /// A blob younger than this many seconds is never collected: must exceed
+    /// the longest time from the end of an upload's streaming to the commit
+    /// of its row.
+    pub gc_grace_secs: u64,
+}
+
 /// GraphQL endpoint options.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -185,6 +215,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
             graphql: GraphqlConfig::default(),
+            documents: DocumentsConfig::default(),
             frontend_dir: PathBuf::from("frontend/dist"),
             smtp_url: None,
             notifications: NotificationsConfig::default(),
@@ -230,6 +261,20 @@ impl Default for LimitsConfig {
             rate_per_minute: 600,
             rate_burst: 120,
             request_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            max_file_bytes: 100 * 1024 * 1024,
+            max_request_bytes: 201 * 1024 * 1024,
+            accept_with_findings: false,
+            max_concurrent_checks: 2,
+            blob_dir: None,
+            gc_interval_secs: 6 * 60 * 60,
+            gc_grace_secs: 24 * 60 * 60,
         }
     }
 }
@@ -310,7 +355,16 @@ impl Config {
             "meilisearch_url",
             "meilisearch_api_key",
             "search",
+            "documents",
         ]
+    }
+
+    /// The blob store directory in force.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.documents
+            .blob_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("blobs"))
     }
 
     /// The database URL in force.

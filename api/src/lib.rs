@@ -8,7 +8,10 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
+pub mod documents;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod mail;
 pub mod metrics;
@@ -21,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use archportal_domain::Lang;
 use archportal_domain::calendar::WorkingCalendar;
+use archportal_storage::blob::{BlobStore, LocalBlobStore};
 use archportal_storage::{Database, DbSettings};
 use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
@@ -60,6 +64,10 @@ pub struct AppState {
     pub search: search::Gate,
     /// The working-day calendar, rebuilt when admins change it.
     calendar: RwLock<Arc<WorkingCalendar>>,
+    /// Where document files live, by SHA-256.
+    pub blobs: Arc<dyn BlobStore>,
+    /// Bounds how many uploads run their conformance checks at once.
+    pub check_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -136,6 +144,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     let calendar = archportal_storage::calendar::working_calendar(&db).await?;
     let transport = mail::Transport::from_config(&config)?;
     let search = search::Gate::new(&config);
+    let blobs: Arc<dyn BlobStore> = Arc::new(LocalBlobStore::open(config.blob_dir()).await?);
+    let check_slots = Arc::new(tokio::sync::Semaphore::new(
+        config.documents.max_concurrent_checks.max(1),
+    ));
     Ok(Arc::new(AppState {
         config,
         db,
@@ -146,7 +158,40 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         transport,
         search,
         calendar: RwLock::new(Arc::new(calendar)),
+        blobs,
+        check_slots,
     }))
+}
+
+/// One garbage collection of the blob store: deletes the blobs no document
+/// row names that are older than `documents.gc_grace_secs` (the grace
+/// covers uploads between storing their files and committing their row).
+pub async fn collect_garbage(
+    state: &AppState,
+) -> anyhow::Result<archportal_storage::blob::GcReport> {
+    let referenced = archportal_storage::document::referenced_digests(&state.db).await?;
+    let grace = Duration::from_secs(state.config.documents.gc_grace_secs);
+    Ok(state
+        .blobs
+        .gc(&|digest| referenced.contains(digest), grace)
+        .await?)
+}
+
+/// Runs [`collect_garbage`] every `documents.gc_interval_secs` until `stop`.
+async fn gc_loop(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(state.config.documents.gc_interval_secs);
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(error) = collect_garbage(&state).await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "blob garbage collection failed; retrying at the next interval"
+            );
+        }
+    }
 }
 
 /// Starts the service and returns once it listens.
@@ -157,6 +202,9 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
     let dispatcher = mail::spawn(state.clone(), tx.subscribe());
+    if state.config.documents.gc_interval_secs > 0 {
+        tokio::spawn(gc_loop(state.clone(), tx.subscribe()));
+    }
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -191,10 +239,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
         .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
+        .route("/api/export/{file}", get(export_get))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state((state.clone(), schema))
+        .merge(documents::routes(state.clone()))
         .merge(ui)
         .layer(middleware::from_fn_with_state(state, observe))
 }
@@ -218,7 +268,7 @@ async fn graphiql(State((state, _)): State<Shared>) -> Response {
     .into_response()
 }
 
-fn request_lang(headers: &HeaderMap) -> Option<Lang> {
+pub(crate) fn request_lang(headers: &HeaderMap) -> Option<Lang> {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -243,6 +293,104 @@ fn body_error(
         }]
     });
     (status, Json(body)).into_response()
+}
+
+fn api_error_response(status: StatusCode, lang: Lang, e: &crate::error::ApiError) -> Response {
+    let body = serde_json::json!({
+        "errors": [{
+            "message": e.message(lang),
+            "extensions": {
+                "code": e.code,
+                "field": e.field,
+                "messages": { "kk": e.messages.kk, "ru": e.messages.ru, "en": e.messages.en }
+            }
+        }]
+    });
+    (status, Json(body)).into_response()
+}
+
+/// `GET /api/export/{objects|services}.{csv|xlsx}?filter…`: the list with
+/// the current filters as a file, streamed; the same bearer token and read
+/// scope as the GraphQL lists, and the same per-caller rate limit.
+async fn export_get(
+    State((state, _)): State<Shared>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = request_lang(&headers).unwrap_or_default();
+    let Some((name, ext)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let dataset = match name {
+        "objects" => export::Dataset::Objects,
+        "services" => export::Dataset::Services,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let Some(format) = export::Format::from_extension(ext) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let actor = match headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default())
+    {
+        None => {
+            return api_error_response(
+                StatusCode::UNAUTHORIZED,
+                lang,
+                &crate::error::ApiError::unauthenticated(),
+            );
+        }
+        Some(value) => match value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .and_then(|t| state.auth.verify(t))
+        {
+            Some(actor) => actor,
+            None => {
+                return api_error_response(
+                    StatusCode::UNAUTHORIZED,
+                    lang,
+                    &crate::error::ApiError::bad_token(),
+                );
+            }
+        },
+    };
+    if let Err(wait) = state.limiter.check(&format!("user:{}", actor.user_id)) {
+        let secs = wait.as_secs().max(1);
+        let mut response = body_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            "RATE_LIMITED",
+            [
+                "сұранымдар тым жиі: күте тұрыңыз",
+                "слишком много запросов: подождите",
+                "too many requests: wait",
+            ],
+            &format!("{secs} s"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return response;
+    }
+    match export::stream(state.clone(), actor, dataset, &params, format) {
+        Ok(body) => {
+            let disposition = format!("attachment; filename=\"{file}\"");
+            let mut response = Response::new(body);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(e) => api_error_response(StatusCode::BAD_REQUEST, lang, &e),
+    }
 }
 
 async fn graphql_post(

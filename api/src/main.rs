@@ -3,9 +3,9 @@
 use clap::Parser;
 
 use archportal_api::cli::{
-    AdminAction, AuditAction, CalendarAction, Cli, Command, SearchAction, ServicesAction,
-    admin_create, audit_verify, calendar_import, load_config, read_password_line, search_reindex,
-    services_import,
+    AdminAction, AuditAction, BlobsAction, CalendarAction, Cli, Command, SearchAction,
+    ServicesAction, admin_create, audit_verify, blobs_gc, calendar_import, check_files,
+    load_config, read_password_line, search_reindex, services_import,
 };
 use archportal_storage::audit::Verification;
 
@@ -76,6 +76,35 @@ async fn main() -> anyhow::Result<()> {
             let n = calendar_import(load_config(&cli)?, file).await?;
             println!("imported {n} calendar entries from {}", file.display());
         }
+        Some(Command::Demo {
+            action:
+                archportal_api::cli::DemoAction::Seed {
+                    organizations,
+                    objects,
+                    services,
+                    seed,
+                },
+        }) => {
+            let started = std::time::Instant::now();
+            let s = archportal_api::demo::seed(
+                load_config(&cli)?,
+                archportal_api::demo::SeedSize {
+                    organizations,
+                    objects,
+                    services,
+                    seed,
+                },
+            )
+            .await?;
+            println!(
+                "seeded {} organizations, {} objects ({} registered), {} services in {:.1} s",
+                s.organizations,
+                s.objects,
+                s.registered,
+                s.services,
+                started.elapsed().as_secs_f64()
+            );
+        }
         Some(Command::Audit {
             action: AuditAction::Verify,
         }) => match audit_verify(load_config(&cli)?).await? {
@@ -89,6 +118,20 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let n = search_reindex(load_config(&cli)?).await?;
             println!("indexed {n} services and objects");
+        }
+        Some(Command::Check { ref format }) => {
+            let status = check_files(format, &mut std::io::stdout().lock());
+            std::process::exit(status);
+        }
+        Some(Command::Blobs {
+            action: BlobsAction::Gc,
+        }) => {
+            let config = load_config(&cli)?;
+            let r = blobs_gc(config).await?;
+            println!(
+                "examined {} blobs, deleted {} ({} bytes), removed {} temporary files",
+                r.examined, r.deleted, r.bytes_freed, r.temp_files_removed
+            );
         }
     }
     Ok(())

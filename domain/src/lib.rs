@@ -21,6 +21,7 @@ pub mod organization;
 pub mod pdfa;
 pub mod review;
 pub mod service;
+pub mod similarity;
 pub mod text;
 pub mod user;
 

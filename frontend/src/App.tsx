@@ -15,6 +15,16 @@ import { ObjectView } from './screens/ObjectView';
 import { Organizations } from './screens/Organizations';
 import { Users } from './screens/Users';
 import { ComingSoon, NotFound } from './screens/ComingSoon';
+import { AccountRequest } from './screens/AccountRequest';
+import { Activate } from './screens/Activate';
+import { AccountRequests } from './screens/AccountRequests';
+import { ReviewQueue } from './screens/ReviewQueue';
+import { Review } from './screens/Review';
+import { Services } from './screens/Services';
+import { ServicePage } from './screens/ServicePage';
+import { ServiceForm } from './screens/ServiceForm';
+import { Calendar } from './screens/Calendar';
+import { Documents } from './screens/Documents';
 import { ALL_ROLES } from './nav';
 
 interface Route {
@@ -34,14 +44,20 @@ export const ROUTES: readonly Route[] = [
   { path: '/objects/new', roles: ['OWNER'], render: () => <ObjectEditor /> },
   { path: '/objects/:id', roles: ALL_ROLES, render: (p) => <ObjectView id={p.id!} /> },
   { path: '/objects/:id/edit', roles: ['OWNER'], render: (p) => <ObjectEditor id={p.id!} /> },
-  { path: '/objects/:id/documents', roles: ALL_ROLES, render: soon('soon.documents', 'soon.documentsText') },
+  { path: '/objects/:id/documents', roles: ALL_ROLES, render: (p) => <Documents id={p.id!} /> },
   { path: '/admin/organizations', roles: ['ADMIN'], render: () => <Organizations /> },
   { path: '/admin/users', roles: ['ADMIN'], render: () => <Users /> },
-  { path: '/admin/calendar', roles: ['ADMIN'], render: soon('soon.calendar', 'soon.calendarText') },
-  { path: '/review', roles: ['INTEGRATOR'], render: soon('soon.review', 'soon.reviewText') },
+  { path: '/admin/calendar', roles: ['ADMIN'], render: () => <Calendar /> },
+  { path: '/account-requests', roles: ['INTEGRATOR', 'ADMIN'], render: () => <AccountRequests /> },
+  { path: '/review', roles: ['INTEGRATOR'], render: () => <ReviewQueue /> },
+  { path: '/review/:id', roles: ['INTEGRATOR'], render: (p) => <Review id={p.id!} /> },
   { path: '/dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'], render: soon('soon.dashboards', 'soon.dashboardsText') },
-  { path: '/services', roles: null, render: soon('soon.services', 'soon.servicesText') },
-  { path: '/account-request', roles: null, render: soon('soon.accountRequest', 'soon.accountRequestText') },
+  { path: '/services', roles: null, render: () => <Services /> },
+  { path: '/services/new', roles: ['OPERATOR'], render: () => <ServiceForm /> },
+  { path: '/services/:serviceId', roles: null, render: (p) => <ServicePage serviceId={p.serviceId!} /> },
+  { path: '/services/:serviceId/edit', roles: ['OPERATOR'], render: (p) => <ServiceForm serviceId={p.serviceId!} /> },
+  { path: '/account-request', roles: null, render: () => <AccountRequest /> },
+  { path: '/activate', roles: null, render: (_, q) => <Activate token={q.get('token')} /> },
 ];
 
 function Screen() {

@@ -21,13 +21,14 @@ export const NAV: readonly NavItem[] = [
   { to: '/', label: 'nav.home', roles: null },
   { to: '/objects', label: 'nav.objects', roles: ALL_ROLES },
   { to: '/objects/new', label: 'nav.newObject', roles: ['OWNER'] },
-  { to: '/review', label: 'nav.review', roles: ['INTEGRATOR'], soon: true },
-  { to: '/services', label: 'nav.services', roles: null, soon: true },
+  { to: '/review', label: 'nav.review', roles: ['INTEGRATOR'] },
+  { to: '/account-requests', label: 'nav.accountRequests', roles: ['INTEGRATOR', 'ADMIN'] },
+  { to: '/services', label: 'nav.services', roles: null },
   { to: '/dashboards', label: 'nav.dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'], soon: true },
   { to: '/admin/organizations', label: 'nav.organizations', roles: ['ADMIN'] },
   { to: '/admin/users', label: 'nav.users', roles: ['ADMIN'] },
-  { to: '/admin/calendar', label: 'nav.calendar', roles: ['ADMIN'], soon: true },
-  { to: '/account-request', label: 'nav.accountRequest', roles: null, anonymousOnly: true, soon: true },
+  { to: '/admin/calendar', label: 'nav.calendar', roles: ['ADMIN'] },
+  { to: '/account-request', label: 'nav.accountRequest', roles: null, anonymousOnly: true },
 ];
 
 export function navFor(role: Role | null): NavItem[] {
@@ -41,6 +42,8 @@ export function homeFor(role: Role): string {
       return '/admin/organizations';
     case 'OPERATOR':
       return '/services';
+    case 'INTEGRATOR':
+      return '/review';
     default:
       return '/objects';
   }

@@ -6,10 +6,14 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod util;
+
 mod m20261122_000001_foundation;
+mod m20261122_100000_documents;
 mod m20261122_110000_calendar;
 mod m20261122_120000_workflow;
 mod m20261122_130000_services;
+mod m20261122_140000_object_search;
 mod m20261122_140000_search_outbox;
 mod m20261122_150000_integration_requests;
 
@@ -21,9 +25,11 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_100000_documents::Migration),
             Box::new(m20261122_110000_calendar::Migration),
             Box::new(m20261122_120000_workflow::Migration),
             Box::new(m20261122_130000_services::Migration),
+            Box::new(m20261122_140000_object_search::Migration),
             Box::new(m20261122_140000_search_outbox::Migration),
             Box::new(m20261122_150000_integration_requests::Migration),
         ]

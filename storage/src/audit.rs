@@ -163,6 +163,22 @@ pub async fn append(
     Ok(())
 }
 
+/// Appends a row in a transaction of its own, for events that change
+/// nothing else (a refused sign-in).
+pub async fn record(
+    db: &Database,
+    op: &Op,
+    action: &str,
+    target_type: &str,
+    target_id: impl ToString,
+    details: Value,
+) -> Result<()> {
+    let txn = db.begin_write().await?;
+    append(&txn, op, action, target_type, target_id, details).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// What `archportal audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {

@@ -97,6 +97,8 @@ pub mod object {
         pub update_remarks: Option<String>,
         pub registered_data: Option<String>,
         pub registered_at: Option<DateTimeUtc>,
+        /// Names and short name in Unicode lower case, for text filters.
+        pub search_text: String,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -465,6 +467,40 @@ pub mod integration_request_step {
         pub actor_id: Uuid,
         pub note: Option<String>,
         pub completed_at: Option<DateTimeUtc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod document {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "documents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub object_id: Uuid,
+        pub kind: String,
+        pub version: i32,
+        pub pdf_sha256: String,
+        pub pdf_size: i64,
+        pub pdf_file_name: String,
+        pub pdf_media_type: String,
+        pub docx_sha256: String,
+        pub docx_size: i64,
+        pub docx_file_name: String,
+        pub docx_media_type: String,
+        pub pdfa_report: Json,
+        pub docx_report: Json,
+        pub pdf_text: String,
+        pub docx_text: String,
+        pub text_similarity: f64,
+        pub accepted_with_findings: bool,
+        pub uploaded_by: Uuid,
+        pub uploaded_at: DateTimeUtc,
+        pub superseded_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

@@ -61,7 +61,8 @@ impl From<DbErr> for StorageError {
 /// Names the input field behind a unique index from the database's message
 /// (SQLite names `table.column`, PostgreSQL the constraint).
 fn unique_field(message: &str) -> &'static str {
-    const KNOWN: [(&str, &str); 6] = [
+    const KNOWN: [(&str, &str); 7] = [
+        ("documents", "kind"),
         ("bin", "bin"),
         ("email", "email"),
         ("accounting_code", "accountingCode"),

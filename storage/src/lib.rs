@@ -5,8 +5,10 @@
 
 pub mod account_request;
 pub mod audit;
+pub mod blob;
 pub mod calendar;
 pub mod db;
+pub mod document;
 mod entities;
 pub mod error;
 pub mod indexing;
@@ -18,6 +20,7 @@ pub mod page;
 pub mod review;
 pub mod search;
 pub mod service;
+pub mod statistics;
 pub mod user;
 
 pub use db::{Database, DbSettings};

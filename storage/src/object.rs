@@ -371,6 +371,13 @@ async fn replace_relations(
     Ok(())
 }
 
+/// The folded text a text filter searches: both names and the short name in
+/// Unicode lower case (SQLite's `lower()` folds only ASCII, so the folding is
+/// ours and both databases behave alike).
+pub fn search_text(data: &ObjectData) -> String {
+    format!("{}\n{}\n{}", data.name_kk, data.name_ru, data.short_name).to_lowercase()
+}
+
 /// Records a new object for `actor`'s organization, as version 1.
 pub async fn create(
     db: &Database,
@@ -414,6 +421,7 @@ pub async fn create(
         update_remarks: Set(None),
         registered_data: Set(None),
         registered_at: Set(None),
+        search_text: Set(search_text(&new.data)),
     }
     .insert(&txn)
     .await?;
@@ -570,6 +578,7 @@ pub async fn update(
     am.purpose = Set(data.purpose.clone());
     am.contains_personal_data = Set(data.contains_personal_data);
     am.exclusion = Set(data.exclusion.map(|e| e.code().to_owned()));
+    am.search_text = Set(search_text(&data));
     am.version = Set(m.version + 1);
     am.updated_at = Set(now);
     if current.accounting_code.is_some() && current.update_due_at.is_none() {
@@ -697,7 +706,7 @@ pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Informatization
         .collect()
 }
 
-/// Which objects a list returns.
+/// Which objects a list, a statistic or an export covers.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectFilter {
     /// Only this organization's.
@@ -712,26 +721,141 @@ pub struct ObjectFilter {
     pub contains_personal_data: Option<bool>,
     /// Include archived objects (default: only current ones).
     pub include_archived: bool,
+    /// Only objects whose accounting code starts with this (e.g. `IO-2026-`).
+    pub accounting_code_prefix: Option<String>,
+    /// Registered at or after.
+    pub registered_from: Option<DateTime<Utc>>,
+    /// Registered before.
+    pub registered_to: Option<DateTime<Utc>>,
+    /// Last changed at or after.
+    pub updated_from: Option<DateTime<Utc>>,
+    /// Last changed before.
+    pub updated_to: Option<DateTime<Utc>>,
+    /// Only objects with (true) or without (false) an undecided review past
+    /// its 5-working-day deadline (003 §8), judged at `now`.
+    pub overdue_review: Option<bool>,
+    /// Only objects whose 10-working-day update period (003 §9) has (true)
+    /// or has not (false) ended at `now`.
+    pub overdue_update: Option<bool>,
+    /// Text in either name or the short name (any case, any script), or in
+    /// the accounting code.
+    pub text: Option<String>,
+    /// The instant the overdue filters are judged at (the application clock).
+    pub now: Option<DateTime<Utc>>,
 }
 
-/// A page of the objects `actor` may see that match `filter`.
-pub async fn list(
-    db: &Database,
-    scope: Scope,
-    filter: &ObjectFilter,
-    page: PageRequest,
-) -> Result<Page<InformatizationObject>> {
+/// The columns a list can be sorted on; ties are broken by id (creation order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ObjectSortField {
+    /// Creation order (the id).
+    #[default]
+    Created,
+    /// Last change.
+    UpdatedAt,
+    /// Kazakh name.
+    NameKk,
+    /// Russian name.
+    NameRu,
+    /// Short name.
+    ShortName,
+    /// Start of the current stage.
+    StageStartedOn,
+}
+
+/// A sort order: a column and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ObjectOrder {
+    /// The column.
+    pub field: ObjectSortField,
+    /// Descending instead of ascending.
+    pub descending: bool,
+}
+
+/// Where a sorted page starts: strictly after the item with this sort key
+/// and id (the key in the form [`ObjectOrder::key_of`] gives).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectCursor {
+    /// The sort key of the last item seen.
+    pub key: String,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl ObjectOrder {
+    /// The sort key of an object, as a cursor carries it.
+    pub fn key_of(&self, o: &InformatizationObject) -> String {
+        match self.field {
+            ObjectSortField::Created => String::new(),
+            ObjectSortField::UpdatedAt => o
+                .updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            ObjectSortField::NameKk => o.data.name_kk.clone(),
+            ObjectSortField::NameRu => o.data.name_ru.clone(),
+            ObjectSortField::ShortName => o.data.short_name.clone(),
+            ObjectSortField::StageStartedOn => o.stage_started_on.to_string(),
+        }
+    }
+
+    fn column(&self) -> Option<object::Column> {
+        match self.field {
+            ObjectSortField::Created => None,
+            ObjectSortField::UpdatedAt => Some(object::Column::UpdatedAt),
+            ObjectSortField::NameKk => Some(object::Column::NameKk),
+            ObjectSortField::NameRu => Some(object::Column::NameRu),
+            ObjectSortField::ShortName => Some(object::Column::ShortName),
+            ObjectSortField::StageStartedOn => Some(object::Column::StageStartedOn),
+        }
+    }
+
+    /// The cursor's key as a database value; a key that does not parse is
+    /// invalid input (the cursor was made for another order, or forged).
+    fn key_value(&self, key: &str) -> Result<sea_orm::Value> {
+        let bad = || {
+            StorageError::from(DomainError::invalid(
+                "after",
+                "курсор бұл сұрыптауға сәйкес емес",
+                "курсор не соответствует сортировке",
+                "the cursor does not belong to this order",
+            ))
+        };
+        Ok(match self.field {
+            ObjectSortField::Created => sea_orm::Value::from(None::<String>),
+            ObjectSortField::UpdatedAt => DateTime::parse_from_rfc3339(key)
+                .map_err(|_| bad())?
+                .with_timezone(&Utc)
+                .into(),
+            ObjectSortField::StageStartedOn => key.parse::<NaiveDate>().map_err(|_| bad())?.into(),
+            ObjectSortField::NameKk | ObjectSortField::NameRu | ObjectSortField::ShortName => {
+                key.to_owned().into()
+            }
+        })
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn like(pattern: String) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
+}
+
+/// The condition selecting what `scope` may see of `filter`; `None` when it
+/// sees nothing.
+pub fn condition(scope: Scope, filter: &ObjectFilter) -> Option<Condition> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
     let mut cond = Condition::all();
     match scope {
         Scope::All => {}
         Scope::Organization(org) => cond = cond.add(object::Column::OrganizationId.eq(org)),
-        Scope::Nothing => {
-            return Ok(Page {
-                items: vec![],
-                has_next: false,
-                total: 0,
-            });
-        }
+        Scope::Nothing => return None,
     }
     if let Some(org) = filter.organization_id {
         cond = cond.add(object::Column::OrganizationId.eq(org));
@@ -753,19 +877,183 @@ pub async fn list(
     if !filter.include_archived {
         cond = cond.add(object::Column::ArchivedAt.is_null());
     }
+    if let Some(prefix) = &filter.accounting_code_prefix {
+        let prefix = prefix.trim().to_uppercase();
+        cond = cond.add(
+            Expr::col(object::Column::AccountingCode)
+                .like(like(format!("{}%", escape_like(&prefix)))),
+        );
+    }
+    if let Some(t) = filter.registered_from {
+        cond = cond.add(object::Column::RegisteredAt.gte(t));
+    }
+    if let Some(t) = filter.registered_to {
+        cond = cond.add(object::Column::RegisteredAt.lt(t));
+    }
+    if let Some(t) = filter.updated_from {
+        cond = cond.add(object::Column::UpdatedAt.gte(t));
+    }
+    if let Some(t) = filter.updated_to {
+        cond = cond.add(object::Column::UpdatedAt.lt(t));
+    }
+    let now = filter.now.unwrap_or_else(Utc::now);
+    if let Some(overdue) = filter.overdue_review {
+        use crate::entities::review;
+        let late = Query::select()
+            .column(review::Column::ObjectId)
+            .from(review::Entity)
+            .and_where(review::Column::DecidedAt.is_null())
+            .and_where(review::Column::DueAt.lte(now))
+            .to_owned();
+        cond = cond.add(if overdue {
+            object::Column::Id.in_subquery(late)
+        } else {
+            object::Column::Id.not_in_subquery(late)
+        });
+    }
+    if let Some(overdue) = filter.overdue_update {
+        cond = cond.add(if overdue {
+            Condition::all()
+                .add(object::Column::UpdateDueAt.is_not_null())
+                .add(object::Column::UpdateDueAt.lte(now))
+        } else {
+            Condition::any()
+                .add(object::Column::UpdateDueAt.is_null())
+                .add(object::Column::UpdateDueAt.gt(now))
+        });
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let folded = escape_like(&text.to_lowercase());
+        let upper = escape_like(&text.to_uppercase());
+        cond = cond.add(
+            Condition::any()
+                .add(Expr::col(object::Column::SearchText).like(like(format!("%{folded}%"))))
+                .add(Expr::col(object::Column::AccountingCode).like(like(format!("%{upper}%")))),
+        );
+    }
+    Some(cond)
+}
+
+/// A page of the objects `actor` may see that match `filter`, in creation order.
+pub async fn list(
+    db: &Database,
+    scope: Scope,
+    filter: &ObjectFilter,
+    page: PageRequest,
+) -> Result<Page<InformatizationObject>> {
+    let after = page.after.map(|id| ObjectCursor {
+        key: String::new(),
+        id,
+    });
+    list_sorted(
+        db,
+        scope,
+        filter,
+        ObjectOrder::default(),
+        after.as_ref(),
+        page.capped_limit(),
+    )
+    .await
+}
+
+/// A page of the objects `actor` may see that match `filter`, sorted by
+/// `order` with ties broken by id, strictly after `after` (keyset
+/// pagination: stable under inserts, one index range however deep).
+pub async fn list_sorted(
+    db: &Database,
+    scope: Scope,
+    filter: &ObjectFilter,
+    order: ObjectOrder,
+    after: Option<&ObjectCursor>,
+    limit: u64,
+) -> Result<Page<InformatizationObject>> {
+    let Some(cond) = condition(scope, filter) else {
+        return Ok(Page {
+            items: vec![],
+            has_next: false,
+            total: 0,
+        });
+    };
     let query = object::Entity::find().filter(cond);
     let total = query.clone().count(db.conn()).await?;
-    let query = match page.after {
-        Some(after) => query.filter(object::Column::Id.gt(after)),
-        None => query,
-    };
-    let limit = page.capped_limit();
-    let rows = query
-        .order_by_asc(object::Column::Id)
+    let limit = limit.clamp(1, crate::page::MAX_PAGE);
+    let rows = page_after(query, order, after)?
         .limit(limit + 1)
         .all(db.conn())
         .await?;
     Page::from_overfetch(rows, limit, total).try_map(TryInto::try_into)
+}
+
+/// Orders `query` and restricts it to the rows after `after`.
+fn page_after(
+    query: sea_orm::Select<object::Entity>,
+    order: ObjectOrder,
+    after: Option<&ObjectCursor>,
+) -> Result<sea_orm::Select<object::Entity>> {
+    let dir = if order.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let query = match (order.column(), after) {
+        (None, Some(c)) if order.descending => query.filter(object::Column::Id.lt(c.id)),
+        (None, Some(c)) => query.filter(object::Column::Id.gt(c.id)),
+        (Some(col), Some(c)) => {
+            let v = order.key_value(&c.key)?;
+            let past = if order.descending {
+                Condition::any().add(col.lt(v.clone())).add(
+                    Condition::all()
+                        .add(col.eq(v))
+                        .add(object::Column::Id.lt(c.id)),
+                )
+            } else {
+                Condition::any().add(col.gt(v.clone())).add(
+                    Condition::all()
+                        .add(col.eq(v))
+                        .add(object::Column::Id.gt(c.id)),
+                )
+            };
+            query.filter(past)
+        }
+        (_, None) => query,
+    };
+    let query = match order.column() {
+        Some(col) => query.order_by(col, dir.clone()),
+        None => query,
+    };
+    Ok(query.order_by(object::Column::Id, dir))
+}
+
+/// The next batch of matching objects after `after`, in creation order,
+/// without counting the total (for streamed exports, which page through
+/// everything: memory stays one batch, whatever the total).
+pub async fn batch_after(
+    db: &Database,
+    scope: Scope,
+    filter: &ObjectFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<InformatizationObject>> {
+    let Some(cond) = condition(scope, filter) else {
+        return Ok(vec![]);
+    };
+    let mut query = object::Entity::find().filter(cond);
+    if let Some(after) = after {
+        query = query.filter(object::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(object::Column::Id)
+        .limit(limit)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }
 
 /// A page of an object's history, oldest first.
@@ -847,4 +1135,112 @@ pub async fn count_for_organization(db: &Database, org: Uuid) -> Result<u64> {
         .filter(object::Column::OrganizationId.eq(org))
         .count(db.conn())
         .await?)
+}
+
+/// The object as it was at `at`, replayed from its version history (data,
+/// stage, archiving) and its review rows (status, accounting code); `None`
+/// if it did not exist yet. Fields the history does not carry (the update
+/// period) are left empty.
+pub async fn as_of(
+    db: &Database,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Option<InformatizationObject>> {
+    use crate::entities::review;
+    use archportal_domain::review::ReviewDecision;
+    let current = get(db, id).await?;
+    let versions = version::Entity::find()
+        .filter(version::Column::ObjectId.eq(id))
+        .filter(version::Column::ChangedAt.lte(at))
+        .order_by_asc(version::Column::Version)
+        .all(db.conn())
+        .await?;
+    let Some(last) = versions.last() else {
+        return Ok(None);
+    };
+    let corrupt = |what: &str| StorageError::Corrupt(format!("object {id} history: {what}"));
+    let (last_version, last_at) = (last.version, last.changed_at);
+    let mut fields: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut archived_at = None;
+    for v in &versions {
+        let changes: Vec<FieldChange> =
+            serde_json::from_value(v.changes.clone()).map_err(|_| corrupt("changes"))?;
+        for c in changes {
+            fields.insert(c.field, c.to);
+        }
+        if v.action == VersionAction::Archived.code() {
+            archived_at = Some(v.changed_at);
+        }
+    }
+    let text = |name: &str| fields.get(name).cloned().flatten().unwrap_or_default();
+    let kind = ObjectKind::from_code(&text("kind")).ok_or_else(|| corrupt("kind"))?;
+    let exclusion = match fields.get("exclusion").cloned().flatten() {
+        Some(code) => {
+            Some(IntegrationExclusion::from_code(&code).ok_or_else(|| corrupt("exclusion"))?)
+        }
+        None => None,
+    };
+    let stage = LifeCycleStage::from_code(&text("stage")).ok_or_else(|| corrupt("stage"))?;
+    let stage_started_on: NaiveDate = text("stageStartedOn")
+        .parse()
+        .map_err(|_| corrupt("stageStartedOn"))?;
+    let reviews = review::Entity::find()
+        .filter(review::Column::ObjectId.eq(id))
+        .filter(review::Column::SubmittedAt.lte(at))
+        .order_by_asc(review::Column::SubmittedAt)
+        .all(db.conn())
+        .await?;
+    let mut status = RegistrationStatus::Draft;
+    let mut accounting_code = None;
+    let mut registered_at = None;
+    for r in &reviews {
+        let decided = r.decided_at.filter(|d| *d <= at);
+        let decision = match (&r.decision, decided) {
+            (Some(code), Some(_)) => {
+                Some(ReviewDecision::from_code(code).ok_or_else(|| corrupt("decision"))?)
+            }
+            _ => None,
+        };
+        match decision {
+            None => status = RegistrationStatus::Submitted,
+            Some(ReviewDecision::Registered) => {
+                status = RegistrationStatus::Registered;
+                registered_at = decided;
+                if accounting_code.is_none()
+                    && let Some(code) = &r.accounting_code
+                {
+                    accounting_code =
+                        Some(AccountingCode::parse(code).map_err(|_| corrupt("accounting code"))?);
+                }
+            }
+            Some(_) => status = RegistrationStatus::Returned,
+        }
+    }
+    // A code, once given, stays with the object (003 §4.5).
+    if status == RegistrationStatus::Registered && accounting_code.is_none() {
+        accounting_code = current.accounting_code.clone();
+    }
+    Ok(Some(InformatizationObject {
+        data: ObjectData {
+            kind,
+            name_kk: text("nameKk"),
+            name_ru: text("nameRu"),
+            short_name: text("shortName"),
+            purpose: text("purpose"),
+            contains_personal_data: text("containsPersonalData") == "true",
+            exclusion,
+        },
+        stage,
+        stage_started_on,
+        status,
+        accounting_code,
+        version: last_version,
+        archived_at,
+        updated_at: last_at,
+        update_due_at: None,
+        update_remarks: vec![],
+        registered_data: None,
+        registered_at,
+        ..current
+    }))
 }

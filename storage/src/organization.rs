@@ -6,8 +6,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
+use serde_json::json;
 use uuid::Uuid;
 
+use crate::audit::{self, Op};
 use crate::db::Database;
 use crate::entities::organization as org;
 use crate::error::{Result, StorageError};
@@ -48,8 +50,10 @@ impl TryFrom<org::Model> for Organization {
 }
 
 /// Records a new organization; a taken BIN is a conflict on `bin`.
-pub async fn create(db: &Database, new: NewOrganization) -> Result<Organization> {
+/// The audit row (`organization.create`) is written in the same transaction.
+pub async fn create(db: &Database, op: &Op, new: NewOrganization) -> Result<Organization> {
     let now = Utc::now();
+    let txn = db.begin_write().await?;
     let model = org::ActiveModel {
         id: Set(Uuid::now_v7()),
         bin: Set(new.bin.to_string()),
@@ -59,8 +63,18 @@ pub async fn create(db: &Database, new: NewOrganization) -> Result<Organization>
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db.conn())
+    .insert(&txn)
     .await?;
+    audit::append(
+        &txn,
+        op,
+        "organization.create",
+        "organization",
+        model.id,
+        json!({ "bin": model.bin, "kind": model.kind }),
+    )
+    .await?;
+    txn.commit().await?;
     model.try_into()
 }
 

@@ -6,6 +6,7 @@
 use archportal_domain::access::Actor;
 use archportal_domain::accounting_code::AccountingCode;
 use archportal_domain::calendar::{WorkingCalendar, local_date};
+use archportal_domain::document::{DocumentKind, required_kinds};
 use archportal_domain::notification::{DeadlineKind, Notice};
 use archportal_domain::object::RegistrationStatus;
 use archportal_domain::review::{
@@ -91,25 +92,31 @@ impl TryFrom<row::Model> for Review {
     }
 }
 
-/// What an object lacks for submission, and whether the document part could
-/// be checked.
+/// What an object lacks for submission, and how its document pairs stand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readiness {
     /// What is missing (empty = complete).
     pub missing: Vec<Missing>,
-    /// Whether document pairs were checked. The documents module (issue 8)
-    /// is not merged yet, so this is `false` and only fields are checked.
+    /// Whether document pairs were checked: always, now that readiness reads
+    /// the current pairs of [`crate::document::current_pairs`].
     pub documents_checked: bool,
+    /// Required kinds that count although their checks found problems,
+    /// because the pair was accepted with findings (flagged for the reviewer).
+    pub accepted_with_findings: Vec<DocumentKind>,
 }
 
-/// The document pairs of an object. Until the documents module of issue 8
-/// lands this returns `None`: readiness then reports the document part as
-/// not checked instead of pretending that documents are present or absent.
-async fn document_pairs<C: ConnectionTrait>(
-    _c: &C,
-    _object_id: Uuid,
-) -> Result<Option<Vec<PairState>>> {
-    Ok(None)
+/// The current document pair of each kind of an object (003 §7: a PDF/A-1
+/// copy with its DOCX draft), read inside the caller's transaction.
+async fn document_pairs<C: ConnectionTrait>(c: &C, object_id: Uuid) -> Result<Vec<PairState>> {
+    Ok(crate::document::current_pairs_in(c, object_id)
+        .await?
+        .into_iter()
+        .map(|p| PairState {
+            kind: p.kind,
+            conforming: p.conforming,
+            accepted_with_findings: p.accepted_with_findings,
+        })
+        .collect())
 }
 
 async fn readiness_in<C: ConnectionTrait>(
@@ -118,19 +125,26 @@ async fn readiness_in<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Readiness> {
     let pairs = document_pairs(c, o.id).await?;
-    let mut missing = readiness(
+    let missing = readiness(
         &o.data,
         o.stage,
         o.stage_started_on,
         local_date(now),
-        pairs.as_deref().unwrap_or(&[]),
+        &pairs,
     );
-    if pairs.is_none() {
-        missing.retain(|m| matches!(m, Missing::Field { .. }));
-    }
+    let accepted_with_findings = required_kinds(o.stage)
+        .iter()
+        .copied()
+        .filter(|k| {
+            pairs
+                .iter()
+                .any(|p| p.kind == *k && !p.conforming && p.accepted_with_findings)
+        })
+        .collect();
     Ok(Readiness {
         missing,
-        documents_checked: pairs.is_some(),
+        documents_checked: true,
+        accepted_with_findings,
     })
 }
 

@@ -325,7 +325,8 @@ pub struct ServiceFilter {
     pub object_id: Option<Uuid>,
 }
 
-fn condition(scope: ServiceScope, f: &ServiceFilter) -> Condition {
+/// The condition selecting what `scope` may see of `f`.
+pub fn condition(scope: ServiceScope, f: &ServiceFilter) -> Condition {
     let mut cond = Condition::all();
     if let ServiceScope::OwnOrPublished(org) = scope {
         let published: Vec<&str> = ServiceStatus::ALL
@@ -382,7 +383,8 @@ pub async fn list(
     Page::from_overfetch(rows, limit, total).try_map(TryInto::try_into)
 }
 
-async fn counts<T>(
+/// Counts per value of `column` over the services matching `filter` in `scope`.
+pub async fn counts<T>(
     db: &Database,
     scope: ServiceScope,
     filter: &ServiceFilter,

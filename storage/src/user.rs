@@ -8,8 +8,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
+use serde_json::json;
 use uuid::Uuid;
 
+use crate::audit::{self, Op};
 use crate::db::Database;
 use crate::entities::{organization, refresh_token as token, user};
 use crate::error::{Result, StorageError};
@@ -72,7 +74,10 @@ pub struct NewUser {
 
 /// Creates a user. An owner needs an existing organization; a taken e-mail is
 /// a conflict on `email`.
-pub async fn create(db: &Database, new: NewUser) -> Result<User> {
+///
+/// The audit row (`user.create`: role and organization, no password) is
+/// written in the same transaction.
+pub async fn create(db: &Database, op: &Op, new: NewUser) -> Result<User> {
     if new.role.requires_organization() && new.organization_id.is_none() {
         return Err(archportal_domain::DomainError::invalid(
             "organizationId",
@@ -93,7 +98,8 @@ pub async fn create(db: &Database, new: NewUser) -> Result<User> {
         });
     }
     let now = Utc::now();
-    user::ActiveModel {
+    let txn = db.begin_write().await?;
+    let saved = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(new.email.to_string()),
         full_name: Set(new.full_name),
@@ -107,9 +113,19 @@ pub async fn create(db: &Database, new: NewUser) -> Result<User> {
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db.conn())
-    .await?
-    .try_into()
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        op,
+        "user.create",
+        "user",
+        saved.id,
+        json!({ "role": saved.role, "organizationId": saved.organization_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    saved.try_into()
 }
 
 /// One user by id.
@@ -185,30 +201,55 @@ pub async fn find_for_login(db: &Database, email: &Email) -> Result<Option<Login
 
 /// Counts a failed sign-in; the `max_failures`-th in a row locks the account
 /// for `lock_for` and starts the count again.
+///
+/// The audit row (`auth.login_failed` with `reason`; never the password) is
+/// written in the same transaction.
 pub async fn record_login_failure(
     db: &Database,
+    op: &Op,
     id: Uuid,
+    reason: &str,
     max_failures: i32,
     lock_for: Duration,
 ) -> Result<()> {
     let txn = db.begin_write().await?;
+    let mut locked = false;
     if let Some(m) = user::Entity::find_by_id(id).one(&txn).await? {
         let failures = m.failed_logins + 1;
         let mut am: user::ActiveModel = m.into();
         if failures >= max_failures {
             am.failed_logins = Set(0);
             am.locked_until = Set(Some(Utc::now() + lock_for));
+            locked = true;
         } else {
             am.failed_logins = Set(failures);
         }
         am.update(&txn).await?;
     }
+    audit::append(
+        &txn,
+        op,
+        "auth.login_failed",
+        "user",
+        id,
+        json!({ "reason": reason, "locked": locked }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Clears the failure count after a successful sign-in.
-pub async fn record_login_success(db: &Database, id: Uuid) -> Result<()> {
+/// A successful sign-in, in one transaction: clears the failure count,
+/// stores the new refresh token (by its hash) as the first of a new session
+/// family, and writes the audit row (`auth.login`).
+pub async fn record_login_success(
+    db: &Database,
+    op: &Op,
+    id: Uuid,
+    token_hash: String,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    let txn = db.begin_write().await?;
     user::Entity::update_many()
         .col_expr(user::Column::FailedLogins, Expr::value(0))
         .col_expr(
@@ -216,31 +257,31 @@ pub async fn record_login_success(db: &Database, id: Uuid) -> Result<()> {
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(user::Column::Id.eq(id))
-        .exec(db.conn())
+        .exec(&txn)
         .await?;
-    Ok(())
-}
-
-/// Stores a new refresh token (by its hash) in a family; a new sign-in starts a family.
-pub async fn create_session(
-    db: &Database,
-    user_id: Uuid,
-    family: Option<Uuid>,
-    token_hash: String,
-    expires_at: DateTime<Utc>,
-) -> Result<()> {
+    let family = Uuid::now_v7();
     token::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        family_id: Set(family.unwrap_or_else(Uuid::now_v7)),
+        user_id: Set(id),
+        family_id: Set(family),
         token_hash: Set(token_hash),
         expires_at: Set(expires_at),
         created_at: Set(Utc::now()),
         used_at: Set(None),
         revoked_at: Set(None),
     }
-    .insert(db.conn())
+    .insert(&txn)
     .await?;
+    audit::append(
+        &txn,
+        op,
+        "auth.login",
+        "user",
+        id,
+        json!({ "session": family }),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -256,8 +297,12 @@ pub enum RefreshOutcome {
 }
 
 /// Rotates a refresh token: marks `old_hash` used and stores `new_hash` in the same family.
+///
+/// A rotation writes `auth.refresh`, a reuse `auth.refresh_reused` (the
+/// family revoked), each in the same transaction.
 pub async fn rotate_session(
     db: &Database,
+    op: &Op,
     old_hash: &str,
     new_hash: String,
     new_expires_at: DateTime<Utc>,
@@ -284,6 +329,15 @@ pub async fn rotate_session(
         .rows_affected;
     if claimed == 0 {
         revoke_family_in(&txn, old.family_id, now).await?;
+        audit::append(
+            &txn,
+            op,
+            "auth.refresh_reused",
+            "user",
+            old.user_id,
+            json!({ "session": old.family_id }),
+        )
+        .await?;
         txn.commit().await?;
         return Ok(RefreshOutcome::Reused);
     }
@@ -305,6 +359,15 @@ pub async fn rotate_session(
     }
     .insert(&txn)
     .await?;
+    audit::append(
+        &txn,
+        op,
+        "auth.refresh",
+        "user",
+        old.user_id,
+        json!({ "session": old.family_id }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(RefreshOutcome::Rotated(owner.try_into()?))
 }
@@ -324,7 +387,8 @@ async fn revoke_family_in(
 }
 
 /// Signs out: revokes the family of the presented token. Returns whether it existed.
-pub async fn revoke_session(db: &Database, token_hash: &str) -> Result<bool> {
+/// The audit row (`auth.logout`) is written in the same transaction.
+pub async fn revoke_session(db: &Database, op: &Op, token_hash: &str) -> Result<bool> {
     let txn = db.begin_write().await?;
     let Some(t) = token::Entity::find()
         .filter(token::Column::TokenHash.eq(token_hash))
@@ -334,6 +398,15 @@ pub async fn revoke_session(db: &Database, token_hash: &str) -> Result<bool> {
         return Ok(false);
     };
     revoke_family_in(&txn, t.family_id, Utc::now()).await?;
+    audit::append(
+        &txn,
+        op,
+        "auth.logout",
+        "user",
+        t.user_id,
+        json!({ "session": t.family_id }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(true)
 }

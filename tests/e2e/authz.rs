@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::both;
+use archportal_domain::object::LifeCycleStage;
+
 use crate::support::{Backend, TestApp, bin};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +46,46 @@ struct Fixture {
     ir_analysis: String,
     ir_agreement: String,
     ir_check: String,
+    /// A's object with every pair required at its stage, not yet submitted.
+    ready_a: String,
+    /// A's object already submitted (for the return cell).
+    submitted_a: String,
+    /// A pending account request per caller, for the approve cells.
+    to_approve: Vec<(Who, String)>,
+    /// A pending account request per caller, for the reject cells.
+    to_reject: Vec<(Who, String)>,
+    /// An unused activation token per caller.
+    activation: Vec<(Who, String)>,
 }
 
 fn annex(f: &Fixture) -> Value {
     json!({"serviceId": "SVC_A", "consumerObjectId": f.object_a, "basisLink": "https://adilet.zan.kz/rus/docs/V1600013335", "systemAddress": "10.0.0.7", "purpose": "Тест"})
+}
+
+impl Fixture {
+    fn of(list: &[(Who, String)], w: Who) -> &str {
+        list.iter()
+            .find(|(x, _)| *x == w)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no fixture for {w:?}"))
+    }
+}
+
+/// Everyone, signed in or not (public operations).
+const EVERYONE: &[Who] = &[
+    Anonymous, OwnerA, OwnerB, Integrator, Operator, Analyst, Admin,
+];
+const ACCOUNT_DESK: &[Who] = &[Integrator, Admin];
+
+/// The e-mail of the account request made for caller `w`'s cells.
+fn applicant(purpose: &str, w: Who) -> String {
+    format!("{purpose}-{}@applicant.gov.kz", who_tag(w))
+}
+
+fn request_input(email: &str) -> Value {
+    json!({"bin": bin("24014000001"), "organizationNameKk": "А ұйымы", "organizationNameRu": "Организация А",
+        "organizationKind": "STATE_BODY", "fullName": "Өтініш беруші", "position": "Маман",
+        "email": email, "phone": "+7 (7172) 00-00-00", "basis": "Бұйрық № 1", "language": "RU"})
 }
 
 const READERS: &[Who] = &[OwnerA, Integrator, Operator, Analyst, Admin];
@@ -273,11 +311,181 @@ fn ops() -> Vec<Op> {
                 }
             }),
         },
+        Op {
+            name: "requestAccount",
+            query: "mutation($i:RequestAccountInput!){ requestAccount(input:$i){ accountRequest { status } } }",
+            vars: |_, w| json!({"i": request_input(&applicant("new", w))}),
+            allowed: EVERYONE,
+            check: Some(|_, _, d| {
+                assert_eq!(d["requestAccount"]["accountRequest"]["status"], "PENDING")
+            }),
+        },
+        Op {
+            name: "accountRequests",
+            query: "{ accountRequests(first: 100) { totalCount edges { node { id } } } }",
+            vars: |_, _| json!({}),
+            allowed: ACCOUNT_DESK,
+            check: Some(|_, _, d| {
+                assert!(d["accountRequests"]["totalCount"].as_i64().unwrap() > 0)
+            }),
+        },
+        Op {
+            name: "approveAccountRequest",
+            query: "mutation($id:ID!){ approveAccountRequest(id:$id){ accountRequest { status } } }",
+            vars: |f, w| json!({"id": Fixture::of(&f.to_approve, w)}),
+            allowed: ACCOUNT_DESK,
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["approveAccountRequest"]["accountRequest"]["status"],
+                    "APPROVED"
+                )
+            }),
+        },
+        Op {
+            name: "rejectAccountRequest",
+            query: "mutation($id:ID!){ rejectAccountRequest(id:$id, reason: \"Негіз жоқ\"){ accountRequest { status } } }",
+            vars: |f, w| json!({"id": Fixture::of(&f.to_reject, w)}),
+            allowed: ACCOUNT_DESK,
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["rejectAccountRequest"]["accountRequest"]["status"],
+                    "REJECTED"
+                )
+            }),
+        },
+        Op {
+            name: "activateAccount",
+            query: "mutation($t:String!){ activateAccount(input:{token:$t, password:\"Qwerty-12345-zxcv\"}){ email } }",
+            vars: |f, w| json!({"t": Fixture::of(&f.activation, w)}),
+            allowed: EVERYONE,
+            check: Some(|_, w, d| assert_eq!(d["activateAccount"]["email"], applicant("act", w))),
+        },
+        Op {
+            name: "submissionReadiness",
+            query: "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked } }",
+            vars: |f, _| json!({"id": f.ready_a}),
+            allowed: READERS,
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["submissionReadiness"],
+                    json!({"ready": true, "documentsChecked": true})
+                )
+            }),
+        },
+        Op {
+            name: "submitInformatizationObject",
+            query: "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { kind } } }",
+            vars: |f, _| json!({"id": f.ready_a}),
+            allowed: &[OwnerA],
+            check: None,
+        },
+        Op {
+            name: "reviewQueue",
+            query: "{ reviewQueue { informatizationObject { id } } }",
+            vars: |_, _| json!({}),
+            allowed: &[Integrator],
+            check: Some(|f, _, d| {
+                let ids: Vec<&str> = d["reviewQueue"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["informatizationObject"]["id"].as_str().unwrap())
+                    .collect();
+                assert!(ids.contains(&f.submitted_a.as_str()), "{ids:?}");
+            }),
+        },
+        Op {
+            name: "takeReview",
+            query: "mutation($id:ID!){ takeReview(objectId:$id){ review { reviewer { fullName } } } }",
+            vars: |f, _| json!({"id": f.ready_a}),
+            allowed: &[Integrator],
+            check: None,
+        },
+        Op {
+            name: "releaseReview",
+            query: "mutation($id:ID!){ releaseReview(objectId:$id){ review { reviewer { fullName } } } }",
+            vars: |f, _| json!({"id": f.ready_a}),
+            allowed: &[Integrator],
+            check: Some(|_, _, d| assert!(d["releaseReview"]["review"]["reviewer"].is_null())),
+        },
+        Op {
+            name: "registerInformatizationObject",
+            query: "mutation($id:ID!){ registerInformatizationObject(id:$id){ accountingCode } }",
+            vars: |f, _| json!({"id": f.ready_a}),
+            allowed: &[Integrator],
+            check: Some(|_, _, d| {
+                assert!(
+                    d["registerInformatizationObject"]["accountingCode"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("IO-")
+                )
+            }),
+        },
+        Op {
+            name: "returnInformatizationObject",
+            query: "mutation($id:ID!){ returnInformatizationObject(id:$id, remarks:[{field:\"purpose\", text:\"Толықтырыңыз\"}]){ review { decision } } }",
+            vars: |f, _| json!({"id": f.submitted_a}),
+            allowed: &[Integrator],
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["returnInformatizationObject"]["review"]["decision"],
+                    "RETURNED"
+                )
+            }),
+        },
+        Op {
+            name: "flagMissingData",
+            query: "mutation($id:ID!){ flagMissingData(id:$id, remarks:[{field:\"purpose\", text:\"Деректер жоқ\"}]){ informatizationObject { updateDueAt } } }",
+            vars: |f, _| json!({"id": f.ready_a}),
+            allowed: &[Integrator],
+            check: None,
+        },
+        Op {
+            name: "overdueUpdates",
+            query: "{ overdueUpdates { id organization { id } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: None,
+        },
+        Op {
+            name: "setCalendarEntry",
+            query: "mutation($i:CalendarEntryInput!){ setCalendarEntry(input:$i){ days { date } } }",
+            vars: |_, _| json!({"i": {"date": "2027-11-17", "kind": "TRANSFERRED_DAY_OFF", "nameKk": "Демалыс", "nameRu": "Выходной", "basis": "Тест"}}),
+            allowed: &[Admin],
+            check: Some(|_, _, d| {
+                assert!(
+                    d["setCalendarEntry"]["days"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&json!({"date": "2027-11-17"}))
+                )
+            }),
+        },
+        Op {
+            name: "removeCalendarEntry",
+            query: "mutation{ removeCalendarEntry(date: \"2027-11-17\"){ days { date } } }",
+            vars: |_, _| json!({}),
+            allowed: &[Admin],
+            check: Some(|_, _, d| {
+                assert!(
+                    !d["removeCalendarEntry"]["days"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&json!({"date": "2027-11-17"}))
+                )
+            }),
+        },
     ]
 }
 
 async fn matrix(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.notifications.poll_interval_ms = 50;
+        // The matrix makes a few hundred calls; rate limits have their own tests.
+        c.limits.rate_burst = 10_000;
+    })
+    .await;
     let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
     let org_a = app
         .create_org(&admin, &bin("24014000001"), "Организация А")
@@ -304,7 +512,51 @@ async fn matrix(backend: Backend) {
     let registered = app
         .ok(Some(&operator), crate::services::REGISTER, json!({"i": {"objectId": object_a, "service": crate::services::service_input("SVC_A", "тест")}}))
         .await;
+    let ready_a = app.create_object(&owner_a, "А-3").await;
+    app.upload_required(&owner_a, &ready_a, LifeCycleStage::Creation, &[])
+        .await;
+    let submitted_a = app.create_object(&owner_a, "А-4").await;
+    app.upload_required(&owner_a, &submitted_a, LifeCycleStage::Creation, &[])
+        .await;
+    app.ok(
+        Some(&owner_a),
+        "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { kind } } }",
+        json!({"id": submitted_a}),
+    )
+    .await;
+    let request = async |email: String| -> String {
+        let d = app
+            .ok(
+                None,
+                "mutation($i:RequestAccountInput!){ requestAccount(input:$i){ accountRequest { id } } }",
+                json!({"i": request_input(&email)}),
+            )
+            .await;
+        d["requestAccount"]["accountRequest"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (mut to_approve, mut to_reject, mut activation) = (vec![], vec![], vec![]);
+    for w in EVERYONE.iter().copied() {
+        to_approve.push((w, request(applicant("approve", w)).await));
+        to_reject.push((w, request(applicant("reject", w)).await));
+        let email = applicant("act", w);
+        let id = request(email.clone()).await;
+        app.ok(
+            Some(&admin),
+            "mutation($id:ID!){ approveAccountRequest(id:$id){ accountRequest { status } } }",
+            json!({"id": id}),
+        )
+        .await;
+        activation.push((w, app.activation_token(&email).await));
+    }
     let mut fixture = Fixture {
+        ready_a,
+        submitted_a,
+        to_approve,
+        to_reject,
+        activation,
         service_a: registered["registerService"]["service"]["id"]
             .as_str()
             .unwrap()

@@ -5,7 +5,11 @@
 
 mod support;
 
+mod analytics;
+mod audit;
 mod authz;
+mod calendar;
+mod documents;
 mod foundation;
 mod integration;
 mod limits;

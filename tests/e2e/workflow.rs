@@ -11,6 +11,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
+use archportal_domain::document::{DocumentKind, required_kinds};
+use archportal_domain::object::LifeCycleStage;
+
 use crate::support::{Backend, PASSWORD, TestApp, bin, code};
 
 /// Friday 7 March 2025, 10:00 in Almaty (the day before Women's Day).
@@ -165,30 +168,67 @@ async fn the_story(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let readiness = "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked missing { kind field message } } }";
-    let r = app.ok(Some(&owner), readiness, json!({"id": id})).await;
-    assert_eq!(r["submissionReadiness"]["ready"], false);
-    assert_eq!(
-        r["submissionReadiness"]["missing"][0]["field"],
-        "stageStartedOn"
-    );
+    let readiness = "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked acceptedWithFindings missing { kind field documentKind message } } }";
     let submit =
         "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { dueAt kind } } }";
-    let refused = app.gql(Some(&owner), submit, json!({"id": id})).await;
-    assert_eq!(code(&refused), "CONFLICT");
-    assert!(
-        refused["errors"][0]["extensions"]["messages"]["en"]
-            .as_str()
-            .unwrap()
-            .contains("stageStartedOn")
-    );
+    // 003 §7, Annex 1 as data: the kinds required at the object's stage.
+    let required = required_kinds(LifeCycleStage::Creation);
+    let absent = |kinds: &[DocumentKind]| -> Vec<Value> {
+        kinds
+            .iter()
+            .map(|k| json!({"kind": "DOCUMENT_ABSENT", "field": null, "documentKind": k.code()}))
+            .collect()
+    };
+    let stage_gap = json!({"kind": "FIELD", "field": "stageStartedOn", "documentKind": null});
+    let check_missing = async |expected: Vec<Value>| {
+        let r = app.ok(Some(&owner), readiness, json!({"id": id})).await;
+        let r = &r["submissionReadiness"];
+        assert_eq!(r["documentsChecked"], true);
+        assert_eq!(r["acceptedWithFindings"], json!([]));
+        assert_eq!(r["ready"], expected.is_empty());
+        let items = r["missing"].as_array().unwrap();
+        let got: Vec<Value> = items
+            .iter()
+            .map(|m| json!({"kind": m["kind"], "field": m["field"], "documentKind": m["documentKind"]}))
+            .collect();
+        assert_eq!(got, expected);
+        if expected.is_empty() {
+            return;
+        }
+        // The refusal names exactly that list, in the same words.
+        let listed = items
+            .iter()
+            .map(|m| m["message"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let refused = app.gql(Some(&owner), submit, json!({"id": id})).await;
+        assert_eq!(code(&refused), "CONFLICT");
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!(": {listed}")),
+            "{message} / {listed}"
+        );
+    };
+    let mut expected = vec![stage_gap.clone()];
+    expected.extend(absent(required));
+    check_missing(expected).await;
+
+    // The pairs of every required kind but the terms of reference.
+    let terms = DocumentKind::TermsOfReference;
+    assert!(required.contains(&terms));
+    app.upload_required(&owner, &id, LifeCycleStage::Creation, &[terms])
+        .await;
+    check_missing(vec![stage_gap, absent(&[terms])[0].clone()]).await;
     let o = app.ok(Some(&owner), OBJ, json!({"id": id})).await;
     assert_eq!(o["informatizationObject"]["registrationStatus"], "DRAFT");
 
-    // Next day: complete; someone else's organization may not submit it.
+    // Next day the stage has begun: only the terms of reference are missing.
     app.state().clock.advance(chrono::Duration::days(1));
-    let r = app.ok(Some(&owner), readiness, json!({"id": id})).await;
-    assert_eq!(r["submissionReadiness"]["ready"], true);
+    check_missing(absent(&[terms])).await;
+    let (status, body) = app.upload_pair(&owner, &id, terms).await;
+    assert!(status.is_success(), "{status} {body:#}");
+    check_missing(vec![]).await;
+    // Someone else's organization may not submit it.
     let foreign_org = app
         .create_org(&admin, &bin("24014000003"), "Другое министерство")
         .await;
@@ -363,6 +403,59 @@ async fn the_story(backend: Backend) {
 
 both!(the_story);
 
+/// A legacy pair stored with findings (`documents.accept_with_findings`)
+/// counts for readiness, and readiness says so.
+async fn accepted_with_findings_counts(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.clock.fixed_now = Some(START.parse().unwrap());
+        c.documents.accept_with_findings = true;
+    })
+    .await;
+    let admin = app.bootstrap("admin@digital.gov.kz", "ADMIN", None).await;
+    let org = app.create_org(&admin, &bin("24014000004"), "Акимат").await;
+    let owner = app
+        .create_user(&admin, "o@akimat.kz", "OWNER", Some(&org))
+        .await;
+    let id = app.create_object(&owner, "ИС").await;
+    let terms = DocumentKind::TermsOfReference;
+    app.upload_required(&owner, &id, LifeCycleStage::Creation, &[terms])
+        .await;
+    // A LibreOffice export that is not PDF/A-1 (committed fixture of issue 8).
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/fixtures");
+    let (status, body) = app
+        .upload_files(
+            &owner,
+            &id,
+            terms,
+            std::fs::read(fixtures.join("pdfa/libreoffice-kk-ru-plain.pdf")).unwrap(),
+            std::fs::read(fixtures.join("docx/kazakh-russian.docx")).unwrap(),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body:#}");
+    assert_eq!(body["document"]["acceptedWithFindings"], true);
+    let r = app
+        .ok(
+            Some(&owner),
+            "query($id:ID!){ submissionReadiness(objectId:$id){ ready documentsChecked acceptedWithFindings missing { kind } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        r["submissionReadiness"],
+        json!({"ready": true, "documentsChecked": true, "acceptedWithFindings": [terms.code()], "missing": []})
+    );
+    app.ok(
+        Some(&owner),
+        "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { kind } } }",
+        json!({"id": id}),
+    )
+    .await;
+    app.finish().await;
+}
+
+both!(accepted_with_findings_counts);
+
 /// 20 registrations in parallel on PostgreSQL: 20 distinct consecutive valid codes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_registrations_get_consecutive_codes() {
@@ -385,6 +478,8 @@ async fn concurrent_registrations_get_consecutive_codes() {
     let mut ids = vec![];
     for i in 0..20 {
         let id = app.create_object(&owner, &format!("ИС-{i}")).await;
+        app.upload_required(&owner, &id, LifeCycleStage::Creation, &[])
+            .await;
         app.ok(
             Some(&owner),
             "mutation($id:ID!){ submitInformatizationObject(id:$id){ review { dueAt } } }",

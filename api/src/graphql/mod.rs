@@ -4,14 +4,28 @@
 //! errors with `extensions.code`, DataLoaders per request for relations,
 //! depth and complexity limits from configuration.
 
+/// Mirrors a domain vocabulary as a GraphQL enum with the same values (the
+/// codes the database stores); labels in kk, ru and en come from the
+/// `vocabulary` query.
+macro_rules! mirror {
+    ($(#[$m:meta])* $name:ident = $remote:literal { $($variant:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug)]
+        #[graphql(remote = $remote)]
+        pub enum $name { $(#[doc = stringify!($variant)] $variant),+ }
+    };
+}
+
 pub mod account_request;
 pub mod calendar;
+pub mod document;
 pub mod integration_request;
 pub mod object;
 pub mod organization;
 pub mod review;
 pub mod search;
 pub mod service;
+pub mod statistics;
 pub mod user;
 pub mod vocabulary;
 
@@ -51,6 +65,8 @@ pub struct Query(
     review::ReviewQuery,
     search::SearchQueryRoot,
     integration_request::IntegrationRequestQuery,
+    document::DocumentQuery,
+    statistics::StatisticsQuery,
 );
 
 /// The root mutation.
@@ -115,6 +131,8 @@ pub struct Loaders {
     pub objects: DataLoader<ObjectLoader, HashMapCache>,
     /// Reviews by object id.
     pub reviews: DataLoader<ReviewLoader, HashMapCache>,
+    /// Documents by object (current only, or with superseded versions).
+    pub documents: DataLoader<DocumentLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -153,6 +171,11 @@ impl Loaders {
                 tokio::spawn,
                 HashMapCache::default(),
             ),
+            documents: DataLoader::with_cache(
+                DocumentLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
     }
 }
@@ -177,6 +200,62 @@ impl Loader<Uuid> for ReviewLoader {
         let mut map: HashMap<Uuid, Self::Value> = HashMap::new();
         for r in archportal_storage::review::of_objects(&self.0, keys).await? {
             map.entry(r.object_id).or_default().push(r);
+        }
+        Ok(map)
+    }
+}
+
+/// Loads the documents of objects.
+pub struct DocumentLoader(Database);
+
+/// Which documents of an object to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentsOf {
+    /// The object.
+    pub object_id: Uuid,
+    /// Superseded versions too.
+    pub include_superseded: bool,
+}
+
+impl Loader<DocumentsOf> for DocumentLoader {
+    type Value = Vec<archportal_storage::document::Document>;
+    type Error = ApiError;
+    async fn load(
+        &self,
+        keys: &[DocumentsOf],
+    ) -> Result<HashMap<DocumentsOf, Self::Value>, Self::Error> {
+        let mut map: HashMap<DocumentsOf, Self::Value> = HashMap::new();
+        // One statement per flag value in the batch (at most two).
+        for include_superseded in [false, true] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.include_superseded == include_superseded)
+                .map(|k| k.object_id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let rows =
+                archportal_storage::document::list_for_objects(&self.0, &ids, include_superseded)
+                    .await?;
+            for id in ids {
+                map.entry(DocumentsOf {
+                    object_id: id,
+                    include_superseded,
+                })
+                .or_default();
+            }
+            for d in rows {
+                map.entry(DocumentsOf {
+                    object_id: d.object_id,
+                    include_superseded,
+                })
+                .or_default()
+                .push(d);
+            }
+        }
+        for docs in map.values_mut() {
+            docs.sort_by_key(|d| (d.kind.annex_item(), -d.version));
         }
         Ok(map)
     }

@@ -298,6 +298,28 @@ impl InformatizationObject {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The technical documentation (003 §7): the current version of each
+    /// Annex 1 kind in Annex order, or every version when
+    /// `includeSuperseded` is true (newest first within a kind).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_superseded: bool,
+    ) -> ApiResult<Vec<crate::graphql::document::Document>> {
+        let key = crate::graphql::DocumentsOf {
+            object_id: self.0.id,
+            include_superseded,
+        };
+        Ok(ctx
+            .loaders()
+            .documents
+            .load_one(key)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graphql::document::Document)
+            .collect())
+    }
     /// Every change, oldest first.
     async fn history(
         &self,
@@ -312,7 +334,7 @@ impl InformatizationObject {
     }
 }
 
-/// Which objects to list.
+/// Which objects to list, count or export.
 #[derive(InputObject, Default)]
 pub struct InformatizationObjectFilter {
     /// Only this organization's.
@@ -327,6 +349,159 @@ pub struct InformatizationObjectFilter {
     pub contains_personal_data: Option<bool>,
     /// Include archived objects (default false).
     pub include_archived: Option<bool>,
+    /// Only objects whose accounting code starts with this (e.g. `IO-2026-`).
+    pub accounting_code_prefix: Option<String>,
+    /// Registered at or after this instant.
+    pub registered_from: Option<DateTime<Utc>>,
+    /// Registered before this instant.
+    pub registered_to: Option<DateTime<Utc>>,
+    /// Last changed at or after this instant.
+    pub updated_from: Option<DateTime<Utc>>,
+    /// Last changed before this instant.
+    pub updated_to: Option<DateTime<Utc>>,
+    /// Only objects with (true) or without (false) an undecided review past
+    /// its 5-working-day deadline (003 §8).
+    pub overdue_review: Option<bool>,
+    /// Only objects whose 10-working-day update period (003 §9) has (true)
+    /// or has not (false) ended.
+    pub overdue_update: Option<bool>,
+    /// Text in the Kazakh or Russian name, the short name (any letter case)
+    /// or the accounting code.
+    pub text: Option<String>,
+}
+
+impl InformatizationObjectFilter {
+    /// The storage filter, judged at `now` (the application clock).
+    pub fn into_storage(self, now: DateTime<Utc>) -> ApiResult<ObjectFilter> {
+        Ok(ObjectFilter {
+            organization_id: self
+                .organization_id
+                .as_ref()
+                .map(|id| parse_id("filter.organizationId", id))
+                .transpose()?,
+            kinds: self
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            stages: self
+                .stages
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            statuses: self
+                .registration_statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            contains_personal_data: self.contains_personal_data,
+            include_archived: self.include_archived.unwrap_or(false),
+            accounting_code_prefix: self.accounting_code_prefix,
+            registered_from: self.registered_from,
+            registered_to: self.registered_to,
+            updated_from: self.updated_from,
+            updated_to: self.updated_to,
+            overdue_review: self.overdue_review,
+            overdue_update: self.overdue_update,
+            text: self.text,
+            now: Some(now),
+        })
+    }
+}
+
+/// The columns objects can be sorted on; ties are broken by creation order.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+#[graphql(remote = "archportal_storage::object::ObjectSortField")]
+pub enum InformatizationObjectSortField {
+    /// Creation order.
+    #[default]
+    Created,
+    /// Last change.
+    UpdatedAt,
+    /// Kazakh name.
+    NameKk,
+    /// Russian name.
+    NameRu,
+    /// Short name.
+    ShortName,
+    /// Start of the current stage.
+    StageStartedOn,
+}
+
+/// Sort direction.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// How to sort objects.
+#[derive(InputObject, Default)]
+pub struct InformatizationObjectOrder {
+    /// The column.
+    #[graphql(default)]
+    pub field: InformatizationObjectSortField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+/// An opaque cursor holding the sort column, its value and the id of an
+/// item, so that a sorted list pages stably.
+#[derive(Debug, Clone)]
+pub struct KeyCursor {
+    field: String,
+    key: String,
+    id: uuid::Uuid,
+}
+
+impl async_graphql::connection::CursorType for KeyCursor {
+    type Error = String;
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| "not a cursor".to_owned())?;
+        let text = String::from_utf8(bytes).map_err(|_| "not a cursor".to_owned())?;
+        let mut parts = text.splitn(3, '\u{1f}');
+        let (Some(field), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err("not a cursor".to_owned());
+        };
+        Ok(KeyCursor {
+            field: field.to_owned(),
+            key: key.to_owned(),
+            id: uuid::Uuid::parse_str(id).map_err(|_| "not a cursor".to_owned())?,
+        })
+    }
+    fn encode_cursor(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{}\u{1f}{}\u{1f}{}", self.field, self.id, self.key))
+    }
+}
+
+fn field_tag(order: &repo::ObjectOrder) -> String {
+    format!(
+        "{:?}{}",
+        order.field,
+        if order.descending { "-" } else { "+" }
+    )
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::new(
+        "INVALID_INPUT",
+        "курсор қате немесе басқа сұрыптауға тиесілі",
+        "неверный курсор или он от другой сортировки",
+        "not a valid cursor for this order",
+    )
+    .on("after")
 }
 
 /// Object queries.
@@ -358,12 +533,23 @@ impl ObjectQuery {
         &self,
         ctx: &Context<'_>,
         id: ID,
+        #[graphql(
+            desc = "Show the object as it was at this instant (replayed from its history); null if it did not exist yet."
+        )]
+        as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<InformatizationObject>> {
         ctx.actor()?;
         let id = parse_id("id", &id)?;
-        absent_is_none(repo::get(&ctx.state().db, id).await)?
-            .map(|o| visible(ctx, o))
-            .transpose()
+        let Some(now) = absent_is_none(repo::get(&ctx.state().db, id).await)? else {
+            return Ok(None);
+        };
+        let now = visible(ctx, now)?;
+        match as_of {
+            None => Ok(Some(now)),
+            Some(at) => Ok(repo::as_of(&ctx.state().db, id, at)
+                .await?
+                .map(InformatizationObject)),
+        }
     }
 
     /// One object by accounting code (`IO-YYYY-NNNNNN-CC`, check digits verified).
@@ -379,58 +565,73 @@ impl ObjectQuery {
             .transpose()
     }
 
-    /// Objects the caller may see, filtered, as a connection in creation order.
+    /// Objects the caller may see, filtered, sorted (default: creation
+    /// order), as a connection whose cursors carry the sort key.
     async fn informatization_objects(
         &self,
         ctx: &Context<'_>,
         filter: Option<InformatizationObjectFilter>,
+        order_by: Option<InformatizationObjectOrder>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<IdCursor, InformatizationObject, ConnectionTotal>> {
+    ) -> ApiResult<Connection<KeyCursor, InformatizationObject, ConnectionTotal>> {
+        use async_graphql::connection::CursorType as _;
         let actor = ctx.actor()?;
         let after_given = after.is_some();
-        let page = page_request(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
-        let filter = ObjectFilter {
-            organization_id: f
-                .organization_id
-                .as_ref()
-                .map(|id| parse_id("filter.organizationId", id))
-                .transpose()?,
-            kinds: f
-                .kinds
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            stages: f
-                .stages
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            statuses: f
-                .registration_statuses
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            contains_personal_data: f.contains_personal_data,
-            include_archived: f.include_archived.unwrap_or(false),
+        let page = page_request(ctx, first, None)?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_storage(ctx.state().clock.now())?;
+        let order_by = order_by.unwrap_or_default();
+        let order = repo::ObjectOrder {
+            field: order_by.field.into(),
+            descending: order_by.direction == SortDirection::Desc,
         };
-        let found = repo::list(&ctx.state().db, actor.read_scope(), &filter, page).await?;
+        let tag = field_tag(&order);
+        let cursor = match after {
+            Some(text) => {
+                let c = KeyCursor::decode_cursor(&text).map_err(|_| bad_cursor())?;
+                if c.field != tag {
+                    return Err(bad_cursor());
+                }
+                Some(repo::ObjectCursor {
+                    key: c.key,
+                    id: c.id,
+                })
+            }
+            None => None,
+        };
+        let found = repo::list_sorted(
+            &ctx.state().db,
+            actor.read_scope(),
+            &filter,
+            order,
+            cursor.as_ref(),
+            page.limit,
+        )
+        .await?;
         prefetch(
             ctx,
             ctx.look_ahead().field("edges").field("node"),
             &found.items,
         )
         .await?;
-        Ok(connection(
-            found,
+        let mut conn = Connection::with_additional_fields(
             after_given,
-            |o| o.id,
-            InformatizationObject,
-        ))
+            found.has_next,
+            ConnectionTotal {
+                total_count: found.total,
+            },
+        );
+        conn.edges.extend(found.items.into_iter().map(|o| {
+            let cursor = KeyCursor {
+                field: tag.clone(),
+                key: order.key_of(&o),
+                id: o.id,
+            };
+            async_graphql::connection::Edge::new(cursor, InformatizationObject(o))
+        }));
+        Ok(conn)
     }
 }
 

@@ -122,7 +122,7 @@ impl OrganizationMutation {
             &input.name_ru,
             input.kind.into(),
         )?;
-        let organization = repo::create(&ctx.state().db, new).await?;
+        let organization = repo::create(&ctx.state().db, &ctx.op(), new).await?;
         tracing::info!(organization = %organization.id, "organization created");
         Ok(CreateOrganizationPayload {
             organization: Organization(organization),

@@ -172,8 +172,11 @@ pub struct MissingItem {
 pub struct SubmissionReadiness {
     /// Nothing is missing.
     pub ready: bool,
-    /// Whether document pairs were checked (false until the documents module is merged).
+    /// Whether document pairs were checked (the current PDF/A+DOCX pair of each kind).
     pub documents_checked: bool,
+    /// Required document kinds that count although their checks found
+    /// problems, because the pair was accepted with findings (in Annex 1 order).
+    pub accepted_with_findings: Vec<DocumentKind>,
     /// What is missing, fields first, then document kinds in Annex 1 order.
     pub missing: Vec<MissingItem>,
 }
@@ -182,6 +185,11 @@ fn readiness_out(r: repo::Readiness, lang: archportal_domain::Lang) -> Submissio
     SubmissionReadiness {
         ready: r.missing.is_empty(),
         documents_checked: r.documents_checked,
+        accepted_with_findings: r
+            .accepted_with_findings
+            .iter()
+            .map(|k| (*k).into())
+            .collect(),
         missing: r
             .missing
             .iter()

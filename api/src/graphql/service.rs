@@ -13,15 +13,6 @@ use crate::graphql::organization::Organization;
 use crate::graphql::{CtxExt, IdCursor, page_request, parse_id};
 use async_graphql::connection::CursorType;
 
-macro_rules! mirror {
-    ($(#[$m:meta])* $name:ident = $remote:literal { $($variant:ident),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-        #[graphql(remote = $remote)]
-        pub enum $name { $(#[doc = stringify!($variant)] $variant),+ }
-    };
-}
-
 mirror!(
     /// The gateway a service is published on.
     Gateway = "archportal_domain::service::Gateway" { Egg, Eegg, Epg }

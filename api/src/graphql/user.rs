@@ -6,6 +6,7 @@ use archportal_storage::user::{self as repo, NewUser, RefreshOutcome};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
 
 use crate::auth::{hash_refresh_token, new_refresh_token};
 use crate::error::{ApiError, ApiResult};
@@ -196,27 +197,19 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
-/// Issues an access token; `refresh` is the already stored rotated token, or
-/// `None` to start a new session family.
+/// Issues an access token beside `refresh`, the refresh token already stored
+/// (a new session family at sign-in, the rotated one at refresh).
 async fn start_session(
     ctx: &Context<'_>,
     user: repo::User,
-    refresh: Option<(String, DateTime<Utc>)>,
+    refresh: (String, DateTime<Utc>),
 ) -> ApiResult<LoginPayload> {
     let state = ctx.state();
     let access = state
         .auth
         .issue(user.id, user.role, user.organization_id)
         .map_err(|e| ApiError::internal(&e))?;
-    let (refresh_token, refresh_token_expires_at) = match refresh {
-        Some(existing) => existing,
-        None => {
-            let (token, hash) = new_refresh_token();
-            let expires = Utc::now() + Duration::days(state.auth.config.refresh_token_ttl_days);
-            repo::create_session(&state.db, user.id, None, hash, expires).await?;
-            (token, expires)
-        }
-    };
+    let (refresh_token, refresh_token_expires_at) = refresh;
     Ok(LoginPayload {
         access_token: access.token,
         access_token_expires_at: access.expires_at,
@@ -232,15 +225,38 @@ impl UserMutation {
     /// is locked for a while (`TOO_MANY_REQUESTS`).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<LoginPayload> {
         let state = ctx.state();
+        let op = ctx.op();
+        // A refused sign-in is audited without the e-mail or password given.
+        let unknown = async || {
+            archportal_storage::audit::record(
+                &state.db,
+                &op,
+                "auth.login_failed",
+                "user",
+                "",
+                json!({ "reason": "unknown_account" }),
+            )
+            .await
+        };
         let Ok(email) = Email::parse(&input.email) else {
+            unknown().await?;
             return Err(wrong_credentials());
         };
         let record = repo::find_for_login(&state.db, &email).await?;
-        if let Some(until) = record
+        if let Some((id, until)) = record
             .as_ref()
-            .and_then(|r| r.locked_until)
-            .filter(|t| *t > Utc::now())
+            .and_then(|r| r.locked_until.map(|t| (r.user.id, t)))
+            .filter(|(_, t)| *t > Utc::now())
         {
+            archportal_storage::audit::record(
+                &state.db,
+                &op,
+                "auth.login_failed",
+                "user",
+                id,
+                json!({ "reason": "locked" }),
+            )
+            .await?;
             let at = until.format("%H:%M UTC");
             return Err(ApiError::new(
                 "TOO_MANY_REQUESTS",
@@ -252,13 +268,16 @@ impl UserMutation {
         let hash = record.as_ref().and_then(|r| r.password_hash.clone());
         let ok = state.auth.verify_password(input.password, hash).await;
         let Some(record) = record else {
+            unknown().await?;
             return Err(wrong_credentials());
         };
         if !ok || !record.user.active {
             let cfg = &state.auth.config;
             repo::record_login_failure(
                 &state.db,
+                &op,
                 record.user.id,
+                if ok { "inactive" } else { "wrong_password" },
                 cfg.max_failed_logins,
                 Duration::seconds(cfg.lockout_secs),
             )
@@ -266,9 +285,11 @@ impl UserMutation {
             tracing::info!(user = %record.user.id, "failed sign-in");
             return Err(wrong_credentials());
         }
-        repo::record_login_success(&state.db, record.user.id).await?;
+        let (token, hash) = new_refresh_token();
+        let expires = Utc::now() + Duration::days(state.auth.config.refresh_token_ttl_days);
+        repo::record_login_success(&state.db, &op, record.user.id, hash, expires).await?;
         tracing::info!(user = %record.user.id, "signed in");
-        start_session(ctx, record.user, None).await
+        start_session(ctx, record.user, (token, expires)).await
     }
 
     /// Exchanges a refresh token for a new pair. Each refresh token works once;
@@ -283,15 +304,14 @@ impl UserMutation {
         let expires = Utc::now() + Duration::days(state.auth.config.refresh_token_ttl_days);
         match repo::rotate_session(
             &state.db,
+            &ctx.op(),
             &hash_refresh_token(&input.refresh_token),
             new_hash,
             expires,
         )
         .await?
         {
-            RefreshOutcome::Rotated(user) => {
-                start_session(ctx, user, Some((new_token, expires))).await
-            }
+            RefreshOutcome::Rotated(user) => start_session(ctx, user, (new_token, expires)).await,
             RefreshOutcome::Reused => {
                 tracing::warn!("refresh token reused: session revoked");
                 Err(ApiError::new(
@@ -316,9 +336,12 @@ impl UserMutation {
         ctx: &Context<'_>,
         input: RefreshTokenInput,
     ) -> ApiResult<LogoutPayload> {
-        let revoked =
-            repo::revoke_session(&ctx.state().db, &hash_refresh_token(&input.refresh_token))
-                .await?;
+        let revoked = repo::revoke_session(
+            &ctx.state().db,
+            &ctx.op(),
+            &hash_refresh_token(&input.refresh_token),
+        )
+        .await?;
         Ok(LogoutPayload { revoked })
     }
 
@@ -352,6 +375,7 @@ impl UserMutation {
         };
         let user = repo::create(
             &state.db,
+            &ctx.op(),
             NewUser {
                 email,
                 full_name,

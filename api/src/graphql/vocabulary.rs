@@ -5,16 +5,6 @@ use async_graphql::{Enum, Object, SimpleObject};
 
 use crate::graphql::CtxExt;
 
-macro_rules! mirror {
-    ($(#[$m:meta])* $name:ident = $remote:literal { $($variant:ident),+ $(,)? }) => {
-        $(#[$m])*
-        /// (Labels in kk, ru and en: the `vocabulary` query.)
-        #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-        #[graphql(remote = $remote)]
-        pub enum $name { $(#[doc = stringify!($variant)] $variant),+ }
-    };
-}
-
 mirror!(
     /// Kind of owner organization.
     OrganizationKind = "archportal_domain::organization::OrganizationKind" { StateBody, LocalExecutiveBody, StateLegalEntity, QuasiPublicEntity }
@@ -48,9 +38,8 @@ mirror!(
     /// How one object relates to another.
     RelationKind = "archportal_domain::object::RelationKind" { PartOf, Uses }
 );
-
 mirror!(
-    /// A kind of technical document (003 Annex 1).
+    /// A kind of technical document (003 Annex 1, items 1–14).
     DocumentKind = "archportal_domain::document::DocumentKind" {
         SecurityDocumentation, SecurityTestProtocols, BalanceSheetRecord, DecommissioningRecord,
         ProcurementData, OperationalDocuments, TechnicalWorkingDesign, TestProgrammeAndProtocols,

@@ -237,3 +237,101 @@ export function resetSessionForTests() {
     /* ignore */
   }
 }
+
+// ---------------------------------------------------------------- file endpoints
+
+/** The access token for a non-GraphQL request (refreshed first when about to expire). */
+export async function bearerToken(): Promise<string | null> {
+  if (accessToken && Date.now() > accessExpiresAt - 5_000) await refreshSession();
+  return accessToken;
+}
+
+/** Parses the GraphQL-shaped error body of the file endpoints. */
+export function fileEndpointError(status: number, text: string): ApiError {
+  try {
+    const body = JSON.parse(text) as RawResponse<unknown> & {
+      errors?: Array<{ extensions?: { findings?: unknown } }>;
+    };
+    if (body.errors?.length) {
+      const err = new ApiError(
+        body.errors.map((e) => ({
+          message: e.message ?? '',
+          code: e.extensions?.code ?? `HTTP_${status}`,
+          ...(e.extensions?.field ? { field: e.extensions.field } : {}),
+          ...(e.extensions?.messages ? { messages: e.extensions.messages } : {}),
+        })),
+      );
+      (err as ApiError & { findings?: unknown }).findings = body.errors.flatMap((e) => {
+        const f = (e.extensions as { findings?: unknown } | undefined)?.findings;
+        return Array.isArray(f) ? (f as unknown[]) : [];
+      });
+      return err;
+    }
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError([{ code: `HTTP_${status}`, message: text.slice(0, 200) }]);
+}
+
+/** One finding of a conformance check, as the upload endpoint reports it. */
+export interface UploadFinding {
+  file?: string;
+  clause: string;
+  message: string;
+  object?: string | null;
+}
+
+/** The findings carried by an upload refusal, if any. */
+export function findingsOf(err: unknown): UploadFinding[] {
+  const f = (err as { findings?: unknown } | null)?.findings;
+  return Array.isArray(f) ? (f as UploadFinding[]) : [];
+}
+
+/**
+ * Posts `form` with XMLHttpRequest so that upload progress can be shown
+ * (`fetch` has no upload progress events). Resolves with the JSON body of
+ * a 2xx answer; rejects with an `ApiError` (with `findings` when the files
+ * were refused).
+ */
+export async function uploadWithProgress(url: string, form: FormData, onProgress: (loaded: number, total: number) => void): Promise<unknown> {
+  const send = (token: string | null) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('Accept-Language', requestLang);
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(e.loaded, e.total);
+      };
+      xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+      xhr.onerror = () => reject(networkError());
+      xhr.onabort = () => reject(networkError());
+      xhr.send(form);
+    });
+  let res = await send(await bearerToken());
+  if (res.status === 401 && hasStoredSession() && (await refreshSession())) res = await send(accessToken);
+  if (res.status >= 200 && res.status < 300) {
+    try {
+      return JSON.parse(res.text) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  throw fileEndpointError(res.status, res.text);
+}
+
+/** Fetches a protected file (Bearer) and returns it as a Blob. */
+export async function fetchFile(url: string): Promise<Blob> {
+  const go = async (token: string | null) => {
+    try {
+      return await fetch(url, { headers: token ? { Authorization: `Bearer ${token}`, 'Accept-Language': requestLang } : { 'Accept-Language': requestLang } });
+    } catch {
+      throw networkError();
+    }
+  };
+  let res = await go(await bearerToken());
+  if (res.status === 401 && hasStoredSession() && (await refreshSession())) res = await go(accessToken);
+  if (!res.ok) throw fileEndpointError(res.status, await res.text());
+  return res.blob();
+}

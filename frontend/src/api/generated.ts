@@ -5,6 +5,61 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Where an account request stands (003 §6). */
+export type AccountRequestStatus =
+  /** Approved */
+  | 'APPROVED'
+  /** Pending */
+  | 'PENDING'
+  /** Rejected */
+  | 'REJECTED';
+
+/** Setting the password through an activation link. */
+export type ActivateAccountInput = {
+  /** The new password (12–128 characters). */
+  password: string;
+  /** The token from the link. */
+  token: string;
+};
+
+/** What a listed day is. */
+export type CalendarDayKind =
+  /** A holiday or religious day off. */
+  | 'PUBLIC_HOLIDAY'
+  /** The day off replacing a holiday that fell on a weekend (Law «О праздниках», art. 5). */
+  | 'SUBSTITUTE_DAY_OFF'
+  /** A weekday made a day off by a transfer act. */
+  | 'TRANSFERRED_DAY_OFF'
+  /** A weekend day worked by a transfer act. */
+  | 'WORKING_WEEKEND';
+
+/** A calendar entry to add or replace. */
+export type CalendarEntryInput = {
+  /** The legal basis (law and article, or order number and date). */
+  basis: string;
+  /** The date. */
+  date: string;
+  /** What it does to the date. */
+  kind: CalendarEntryKindInput;
+  /** Name in English (may be empty). */
+  nameEn?: string;
+  /** Name in Kazakh. */
+  nameKk: string;
+  /** Name in Russian. */
+  nameRu: string;
+};
+
+/** The kind of a calendar entry (as in the import format). */
+export type CalendarEntryKindInput =
+  /** A national or state holiday (substituted when on a weekend). */
+  | 'HOLIDAY'
+  /** A religious day off (no substitute). */
+  | 'RELIGIOUS_HOLIDAY'
+  /** A weekday made a day off by a transfer act. */
+  | 'TRANSFERRED_DAY_OFF'
+  /** A weekend day made a working day by a transfer act. */
+  | 'WORKING_WEEKEND';
+
 /** A new object. */
 export type CreateInformatizationObjectInput = {
   /** Whether it processes personal data. */
@@ -57,8 +112,50 @@ export type CreateUserInput = {
   role: Role;
 };
 
-/** Which objects to list. */
+/** A kind of technical document (003 Annex 1, items 1–14). */
+export type DocumentKind =
+  /** BalanceSheetRecord */
+  | 'BALANCE_SHEET_RECORD'
+  /** CommissioningAct */
+  | 'COMMISSIONING_ACT'
+  /** Contracts */
+  | 'CONTRACTS'
+  /** DecommissioningRecord */
+  | 'DECOMMISSIONING_RECORD'
+  /** DocumentationApprovals */
+  | 'DOCUMENTATION_APPROVALS'
+  /** GeneralInformation */
+  | 'GENERAL_INFORMATION'
+  /** InventoryList */
+  | 'INVENTORY_LIST'
+  /** OperationalDocuments */
+  | 'OPERATIONAL_DOCUMENTS'
+  /** ProcurementData */
+  | 'PROCUREMENT_DATA'
+  /** SecurityDocumentation */
+  | 'SECURITY_DOCUMENTATION'
+  /** SecurityTestProtocols */
+  | 'SECURITY_TEST_PROTOCOLS'
+  /** TechnicalWorkingDesign */
+  | 'TECHNICAL_WORKING_DESIGN'
+  /** TermsOfReference */
+  | 'TERMS_OF_REFERENCE'
+  /** TestProgrammeAndProtocols */
+  | 'TEST_PROGRAMME_AND_PROTOCOLS';
+
+/** The gateway a service is published on. */
+export type Gateway =
+  /** Eegg */
+  | 'EEGG'
+  /** Egg */
+  | 'EGG'
+  /** Epg */
+  | 'EPG';
+
+/** Which objects to list, count or export. */
 export type InformatizationObjectFilter = {
+  /** Only objects whose accounting code starts with this (e.g. `IO-2026-`). */
+  accountingCodePrefix?: string | null | undefined;
   /** Only objects with (true) or without (false) personal data. */
   containsPersonalData?: boolean | null | undefined;
   /** Include archived objects (default false). */
@@ -67,16 +164,36 @@ export type InformatizationObjectFilter = {
   kinds?: Array<ObjectKind> | null | undefined;
   /** Only this organization's. */
   organizationId?: string | null | undefined;
+  /**
+   * Only objects with (true) or without (false) an undecided review past
+   * its 5-working-day deadline (003 §8).
+   */
+  overdueReview?: boolean | null | undefined;
+  /**
+   * Only objects whose 10-working-day update period (003 §9) has (true)
+   * or has not (false) ended.
+   */
+  overdueUpdate?: boolean | null | undefined;
+  /** Registered at or after this instant. */
+  registeredFrom?: string | null | undefined;
+  /** Registered before this instant. */
+  registeredTo?: string | null | undefined;
   /** Only these statuses. */
   registrationStatuses?: Array<RegistrationStatus> | null | undefined;
   /** Only these stages. */
   stages?: Array<LifeCycleStage> | null | undefined;
+  /**
+   * Text in the Kazakh or Russian name, the short name (any letter case)
+   * or the accounting code.
+   */
+  text?: string | null | undefined;
+  /** Last changed at or after this instant. */
+  updatedFrom?: string | null | undefined;
+  /** Last changed before this instant. */
+  updatedTo?: string | null | undefined;
 };
 
-/**
- * 001 §3 exclusion from gateway integration.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** 001 §3 exclusion from gateway integration. */
 export type IntegrationExclusion =
   /** CertificationAuthority */
   | 'CERTIFICATION_AUTHORITY'
@@ -89,6 +206,13 @@ export type IntegrationExclusion =
   /** StateSecrets */
   | 'STATE_SECRETS';
 
+/** Synchronous or asynchronous interaction. */
+export type Interaction =
+  /** Asynchronous */
+  | 'ASYNCHRONOUS'
+  /** Synchronous */
+  | 'SYNCHRONOUS';
+
 /** A language of the portal. */
 export type Language =
   /** English. */
@@ -98,10 +222,7 @@ export type Language =
   /** Russian. */
   | 'RU';
 
-/**
- * Stage of an object's life cycle.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Stage of an object's life cycle. */
 export type LifeCycleStage =
   /** Creation */
   | 'CREATION'
@@ -122,10 +243,16 @@ export type LoginInput = {
   password: string;
 };
 
-/**
- * Kind of informatization object.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** What kind of gap a missing item is. */
+export type MissingKind =
+  /** A required document kind has no PDF/A+DOCX pair. */
+  | 'DOCUMENT_ABSENT'
+  /** The pair failed its checks. */
+  | 'DOCUMENT_NOT_CONFORMING'
+  /** A field is empty or wrong. */
+  | 'FIELD';
+
+/** Kind of informatization object. */
 export type ObjectKind =
   /** IctInfrastructureObject */
   | 'ICT_INFRASTRUCTURE_OBJECT'
@@ -157,10 +284,7 @@ export type ObjectVersionAction =
   /** Its data, stage or relations changed. */
   | 'UPDATED';
 
-/**
- * Kind of owner organization.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** Kind of owner organization. */
 export type OrganizationKind =
   /** LocalExecutiveBody */
   | 'LOCAL_EXECUTIVE_BODY'
@@ -171,16 +295,30 @@ export type OrganizationKind =
   /** StateLegalEntity */
   | 'STATE_LEGAL_ENTITY';
 
+/** A service's protocol. */
+export type Protocol =
+  /** Rest */
+  | 'REST'
+  /** Soap */
+  | 'SOAP';
+
 /** A refresh token to use or revoke. */
 export type RefreshTokenInput = {
   /** The token received from `login` or the last `refreshToken`. */
   refreshToken: string;
 };
 
-/**
- * Verification status of an object.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** A new service. */
+export type RegisterServiceInput = {
+  /** The informatization object that provides it. */
+  objectId: string;
+  /** Its fields. */
+  service: ServiceInput;
+  /** Its WSDL or OpenAPI description. */
+  specification?: SpecificationInput | null | undefined;
+};
+
+/** Verification status of an object. */
 export type RegistrationStatus =
   /** Draft */
   | 'DRAFT'
@@ -191,20 +329,55 @@ export type RegistrationStatus =
   /** Submitted */
   | 'SUBMITTED';
 
-/**
- * How one object relates to another.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** How one object relates to another. */
 export type RelationKind =
   /** PartOf */
   | 'PART_OF'
   /** Uses */
   | 'USES';
 
-/**
- * Role of a portal user.
- * (Labels in kk, ru and en: the `vocabulary` query.)
- */
+/** A remark to attach: exactly one of `field` or `documentKind`. */
+export type RemarkInput = {
+  /** The document kind it is about. */
+  documentKind?: DocumentKind | null | undefined;
+  /** The field it is about. */
+  field?: string | null | undefined;
+  /** What to add or change. */
+  text: string;
+};
+
+/** An application. */
+export type RequestAccountInput = {
+  /** The basis for access. */
+  basis: string;
+  /** The organization's BIN. */
+  bin: string;
+  /** Their e-mail address. */
+  email: string;
+  /** The person's full name. */
+  fullName: string;
+  /** The language mail is written in (default Russian). */
+  language?: Language | null | undefined;
+  /** Its kind. */
+  organizationKind: OrganizationKind;
+  /** Its full name in Kazakh. */
+  organizationNameKk: string;
+  /** Its full name in Russian. */
+  organizationNameRu: string;
+  /** Their phone. */
+  phone: string;
+  /** Their position. */
+  position: string;
+};
+
+/** The integrator's decision on a submission (003 §8). */
+export type ReviewDecision =
+  /** Registered */
+  | 'REGISTERED'
+  /** Returned */
+  | 'RETURNED';
+
+/** Role of a portal user. */
 export type Role =
   /** Admin */
   | 'ADMIN'
@@ -216,6 +389,85 @@ export type Role =
   | 'OPERATOR'
   /** Owner */
   | 'OWNER';
+
+/** Which services to list. */
+export type ServiceFilterInput = {
+  /** Only these gateways. */
+  gateways?: Array<Gateway> | null | undefined;
+  /** Only those provided by this object. */
+  objectId?: string | null | undefined;
+  /** Only this owner organization's. */
+  organizationId?: string | null | undefined;
+  /** Only with (true) or without (false) personal data. */
+  personalData?: boolean | null | undefined;
+  /** Only these protocols. */
+  protocols?: Array<Protocol> | null | undefined;
+  /** Only these statuses. */
+  statuses?: Array<ServiceStatus> | null | undefined;
+};
+
+/** A service's fields. */
+export type ServiceInput = {
+  /** Full description of purpose. */
+  description: string;
+  /** Gateway. */
+  gateway: Gateway;
+  /** Interaction. */
+  interaction: Interaction;
+  /** Name in English. */
+  nameEn?: string | null | undefined;
+  /** Name in Kazakh. */
+  nameKk: string;
+  /** Name in Russian. */
+  nameRu: string;
+  /** Whether it carries personal data. */
+  personalData?: boolean;
+  /** Address in production (required in production). */
+  productionAddress?: string | null | undefined;
+  /** Protocol. */
+  protocol: Protocol;
+  /** The key on the gateway. */
+  serviceId: string;
+  /** Status (default IN_TESTING). */
+  status?: ServiceStatus | null | undefined;
+  /** Address in the test environment. */
+  testAddress?: string | null | undefined;
+  /** Version label. */
+  version: string;
+};
+
+/** A service's status. */
+export type ServiceStatus =
+  /** InProduction */
+  | 'IN_PRODUCTION'
+  /** InTesting */
+  | 'IN_TESTING'
+  /** Suspended */
+  | 'SUSPENDED'
+  /** Withdrawn */
+  | 'WITHDRAWN';
+
+/** The format of a machine-readable description. */
+export type SpecificationFormat =
+  /** OpenAPI or Swagger, JSON or YAML (REST services). */
+  | 'OPENAPI'
+  /** WSDL (SOAP services). */
+  | 'WSDL';
+
+/** A machine-readable description to attach. */
+export type SpecificationInput = {
+  /** The document (at most 2 MB). */
+  content: string;
+  /** WSDL (SOAP) or OPENAPI (REST). */
+  format: SpecificationFormat;
+};
+
+/** What a submission asks the integrator to verify. */
+export type SubmissionKind =
+  /** ChangeSet */
+  | 'CHANGE_SET'
+  /** Initial */
+  | 'INITIAL';
 
 /** A change to an object; absent fields stay as they are. */
 export type UpdateInformatizationObjectInput = {
@@ -244,6 +496,60 @@ export type UpdateInformatizationObjectInput = {
   /** … begun on this date (required with `stage`). */
   stageStartedOn?: string | null | undefined;
 };
+
+/** A change to a service (the fields are replaced as a whole). */
+export type UpdateServiceInput = {
+  /** Refuse if the row changed meanwhile. */
+  expectedVersion?: number | null | undefined;
+  /** The service's id. */
+  id: string;
+  /** Remove the description. */
+  removeSpecification?: boolean;
+  /** The new fields. */
+  service: ServiceInput;
+  /** A new description; absent keeps the current one. */
+  specification?: SpecificationInput | null | undefined;
+};
+
+export type AccountRequestFieldsFragment = { id: string, bin: string, organizationNameKk: string, organizationNameRu: string, organizationKind: OrganizationKind, fullName: string, position: string, email: string, phone: string, basis: string, status: AccountRequestStatus, receivedAt: string, dueAt: string, overdue: boolean, decidedAt: string | null, reason: string | null, decidedBy: { id: string, fullName: string } | null };
+
+export type RequestAccountMutationVariables = Exact<{
+  input: RequestAccountInput;
+}>;
+
+
+export type RequestAccountMutation = { requestAccount: { accountRequest: { id: string, status: AccountRequestStatus, receivedAt: string, dueAt: string } } };
+
+export type ActivateAccountMutationVariables = Exact<{
+  input: ActivateAccountInput;
+}>;
+
+
+export type ActivateAccountMutation = { activateAccount: { email: string } };
+
+export type AccountRequestsQueryVariables = Exact<{
+  statuses?: Array<AccountRequestStatus> | AccountRequestStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AccountRequestsQuery = { accountRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, bin: string, organizationNameKk: string, organizationNameRu: string, organizationKind: OrganizationKind, fullName: string, position: string, email: string, phone: string, basis: string, status: AccountRequestStatus, receivedAt: string, dueAt: string, overdue: boolean, decidedAt: string | null, reason: string | null, decidedBy: { id: string, fullName: string } | null }> } };
+
+export type ApproveAccountRequestMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ApproveAccountRequestMutation = { approveAccountRequest: { accountRequest: { id: string, bin: string, organizationNameKk: string, organizationNameRu: string, organizationKind: OrganizationKind, fullName: string, position: string, email: string, phone: string, basis: string, status: AccountRequestStatus, receivedAt: string, dueAt: string, overdue: boolean, decidedAt: string | null, reason: string | null, decidedBy: { id: string, fullName: string } | null } } };
+
+export type RejectAccountRequestMutationVariables = Exact<{
+  id: string;
+  reason: string;
+}>;
+
+
+export type RejectAccountRequestMutation = { rejectAccountRequest: { accountRequest: { id: string, bin: string, organizationNameKk: string, organizationNameRu: string, organizationKind: OrganizationKind, fullName: string, position: string, email: string, phone: string, basis: string, status: AccountRequestStatus, receivedAt: string, dueAt: string, overdue: boolean, decidedAt: string | null, reason: string | null, decidedBy: { id: string, fullName: string } | null } } };
 
 export type OrganizationFieldsFragment = { id: string, bin: string, nameKk: string, nameRu: string, kind: OrganizationKind, createdAt: string };
 
@@ -310,6 +616,42 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { me: { id: string, email: string, fullName: string, role: Role, language: Language, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
 
+export type CalendarDayFieldsFragment = { date: string, kind: CalendarDayKind, working: boolean, religious: boolean, nameKk: string, nameRu: string, nameEn: string, basis: string, substituteFor: string | null };
+
+export type CalendarQueryVariables = Exact<{
+  year: number;
+}>;
+
+
+export type CalendarQuery = { calendar: Array<{ date: string, kind: CalendarDayKind, working: boolean, religious: boolean, nameKk: string, nameRu: string, nameEn: string, basis: string, substituteFor: string | null }> };
+
+export type SetCalendarEntryMutationVariables = Exact<{
+  input: CalendarEntryInput;
+}>;
+
+
+export type SetCalendarEntryMutation = { setCalendarEntry: { days: Array<{ date: string, kind: CalendarDayKind, working: boolean, religious: boolean, nameKk: string, nameRu: string, nameEn: string, basis: string, substituteFor: string | null }> } };
+
+export type RemoveCalendarEntryMutationVariables = Exact<{
+  date: string;
+}>;
+
+
+export type RemoveCalendarEntryMutation = { removeCalendarEntry: { days: Array<{ date: string, kind: CalendarDayKind, working: boolean, religious: boolean, nameKk: string, nameRu: string, nameEn: string, basis: string, substituteFor: string | null }> } };
+
+export type StoredFileFieldsFragment = { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string };
+
+export type ReportFieldsFragment = { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> };
+
+export type DocumentFieldsFragment = { id: string, kind: DocumentKind, version: number, uploadedAt: string, textSimilarity: number, acceptedWithFindings: boolean, superseded: boolean, supersededAt: string | null, uploadedBy: { id: string, fullName: string } | null, pdf: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, docx: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, pdfaReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> }, docxReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> } };
+
+export type ObjectDocumentsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ObjectDocumentsQuery = { informatizationObject: { id: string, shortName: string, nameKk: string, nameRu: string, stage: LifeCycleStage, registrationStatus: RegistrationStatus, archived: boolean, documents: Array<{ id: string, kind: DocumentKind, version: number, uploadedAt: string, textSimilarity: number, acceptedWithFindings: boolean, superseded: boolean, supersededAt: string | null, uploadedBy: { id: string, fullName: string } | null, pdf: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, docx: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, pdfaReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> }, docxReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> } }> } | null, documentKinds: Array<{ code: DocumentKind, annexItem: number, standard: string | null, requiredAtStages: Array<LifeCycleStage>, names: { kk: string, ru: string, en: string }, subDocuments: Array<{ code: string, standard: string | null, names: { kk: string, ru: string, en: string } }> }> };
+
 export type ObjectRowFragment = { id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, organization: { id: string, nameKk: string, nameRu: string } | null };
 
 export type ObjectFullFragment = { purpose: string, containsPersonalData: boolean, exclusion: IntegrationExclusion | null, createdAt: string, archivedAt: string | null, id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, createdBy: { id: string, fullName: string } | null, relations: Array<{ kind: RelationKind, targetId: string, target: { id: string, shortName: string, nameKk: string, nameRu: string } | null }>, lifeCycle: Array<{ stage: LifeCycleStage, startedOn: string, recordedAt: string }>, organization: { id: string, nameKk: string, nameRu: string } | null };
@@ -353,6 +695,101 @@ export type UpdateObjectMutationVariables = Exact<{
 
 export type UpdateObjectMutation = { updateInformatizationObject: { informatizationObject: { purpose: string, containsPersonalData: boolean, exclusion: IntegrationExclusion | null, createdAt: string, archivedAt: string | null, id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, createdBy: { id: string, fullName: string } | null, relations: Array<{ kind: RelationKind, targetId: string, target: { id: string, shortName: string, nameKk: string, nameRu: string } | null }>, lifeCycle: Array<{ stage: LifeCycleStage, startedOn: string, recordedAt: string }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
+export type RemarkFieldsFragment = { field: string | null, documentKind: DocumentKind | null, text: string };
+
+export type ReviewFieldsFragment = { id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> };
+
+export type ReadinessFieldsFragment = { ready: boolean, documentsChecked: boolean, missing: Array<{ kind: MissingKind, field: string | null, documentKind: DocumentKind | null, message: string }> };
+
+export type ObjectWorkflowQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ObjectWorkflowQuery = { informatizationObject: { id: string, version: number, registrationStatus: RegistrationStatus, accountingCode: string | null, registeredAt: string | null, updateDueAt: string | null, updateOverdue: boolean, updateRemarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }>, changeSet: Array<{ field: string, from: string | null, to: string | null }>, reviews: Array<{ id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> }> } | null, submissionReadiness: { ready: boolean, documentsChecked: boolean, missing: Array<{ kind: MissingKind, field: string | null, documentKind: DocumentKind | null, message: string }> } };
+
+export type SubmitObjectMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type SubmitObjectMutation = { submitInformatizationObject: { review: { id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> } } };
+
+export type ReviewQueueQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ReviewQueueQuery = { reviewQueue: Array<{ id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, informatizationObject: { id: string, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, registrationStatus: RegistrationStatus, organization: { id: string, nameKk: string, nameRu: string } | null } | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> }> };
+
+export type OverdueUpdatesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OverdueUpdatesQuery = { overdueUpdates: Array<{ id: string, shortName: string, nameKk: string, nameRu: string, accountingCode: string | null, updateDueAt: string | null, updateOverdue: boolean, organization: { id: string, nameKk: string, nameRu: string } | null }> };
+
+export type TakeReviewMutationVariables = Exact<{
+  objectId: string;
+}>;
+
+
+export type TakeReviewMutation = { takeReview: { review: { id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> } } };
+
+export type ReleaseReviewMutationVariables = Exact<{
+  objectId: string;
+}>;
+
+
+export type ReleaseReviewMutation = { releaseReview: { review: { id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> } } };
+
+export type RegisterObjectMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RegisterObjectMutation = { registerInformatizationObject: { accountingCode: string, informatizationObject: { id: string, registrationStatus: RegistrationStatus, accountingCode: string | null } } };
+
+export type ReturnObjectMutationVariables = Exact<{
+  id: string;
+  remarks: Array<RemarkInput> | RemarkInput;
+}>;
+
+
+export type ReturnObjectMutation = { returnInformatizationObject: { review: { id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> } } };
+
+export type ServiceRowFragment = { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, organization: { id: string, nameKk: string, nameRu: string } | null };
+
+export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
+
+export type ServicesQueryVariables = Exact<{
+  filter?: ServiceFilterInput | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ServicesQuery = { services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, facets: Array<{ name: string, values: Array<{ value: string, count: number }> }>, nodes: Array<{ id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, organization: { id: string, nameKk: string, nameRu: string } | null }> } };
+
+export type ServiceQueryVariables = Exact<{
+  serviceId: string;
+}>;
+
+
+export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
+
+export type RegisterServiceMutationVariables = Exact<{
+  input: RegisterServiceInput;
+}>;
+
+
+export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+
+export type UpdateServiceMutationVariables = Exact<{
+  input: UpdateServiceInput;
+}>;
+
+
+export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+
 export type VocabularyEntryFieldsFragment = { code: string, nameKk: string, nameRu: string, nameEn: string };
 
 export type VocabulariesQueryVariables = Exact<{ [key: string]: never; }>;
@@ -378,6 +815,30 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const AccountRequestFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AccountRequestFields on AccountRequest {
+  id
+  bin
+  organizationNameKk
+  organizationNameRu
+  organizationKind
+  fullName
+  position
+  email
+  phone
+  basis
+  status
+  receivedAt
+  dueAt
+  overdue
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  reason
+}
+    `, {"fragmentName":"AccountRequestFields"}) as unknown as TypedDocumentString<AccountRequestFieldsFragment, unknown>;
 export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
     fragment OrganizationFields on Organization {
   id
@@ -440,6 +901,80 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
     nameRu
   }
 }`, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
+export const CalendarDayFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CalendarDayFields on CalendarDay {
+  date
+  kind
+  working
+  religious
+  nameKk
+  nameRu
+  nameEn
+  basis
+  substituteFor
+}
+    `, {"fragmentName":"CalendarDayFields"}) as unknown as TypedDocumentString<CalendarDayFieldsFragment, unknown>;
+export const StoredFileFieldsFragmentDoc = new TypedDocumentString(`
+    fragment StoredFileFields on StoredFile {
+  sha256
+  size
+  fileName
+  mediaType
+  downloadUrl
+}
+    `, {"fragmentName":"StoredFileFields"}) as unknown as TypedDocumentString<StoredFileFieldsFragment, unknown>;
+export const ReportFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReportFields on ConformanceReport {
+  conforms
+  findings {
+    clause
+    message
+    object
+  }
+}
+    `, {"fragmentName":"ReportFields"}) as unknown as TypedDocumentString<ReportFieldsFragment, unknown>;
+export const DocumentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DocumentFields on Document {
+  id
+  kind
+  version
+  uploadedAt
+  uploadedBy {
+    id
+    fullName
+  }
+  pdf {
+    ...StoredFileFields
+  }
+  docx {
+    ...StoredFileFields
+  }
+  pdfaReport {
+    ...ReportFields
+  }
+  docxReport {
+    ...ReportFields
+  }
+  textSimilarity
+  acceptedWithFindings
+  superseded
+  supersededAt
+}
+    fragment StoredFileFields on StoredFile {
+  sha256
+  size
+  fileName
+  mediaType
+  downloadUrl
+}
+fragment ReportFields on ConformanceReport {
+  conforms
+  findings {
+    clause
+    message
+    object
+  }
+}`, {"fragmentName":"DocumentFields"}) as unknown as TypedDocumentString<DocumentFieldsFragment, unknown>;
 export const ObjectRowFragmentDoc = new TypedDocumentString(`
     fragment ObjectRow on InformatizationObject {
   id
@@ -508,6 +1043,125 @@ export const ObjectFullFragmentDoc = new TypedDocumentString(`
     nameRu
   }
 }`, {"fragmentName":"ObjectFull"}) as unknown as TypedDocumentString<ObjectFullFragment, unknown>;
+export const RemarkFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+    `, {"fragmentName":"RemarkFields"}) as unknown as TypedDocumentString<RemarkFieldsFragment, unknown>;
+export const ReviewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}`, {"fragmentName":"ReviewFields"}) as unknown as TypedDocumentString<ReviewFieldsFragment, unknown>;
+export const ReadinessFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReadinessFields on SubmissionReadiness {
+  ready
+  documentsChecked
+  missing {
+    kind
+    field
+    documentKind
+    message
+  }
+}
+    `, {"fragmentName":"ReadinessFields"}) as unknown as TypedDocumentString<ReadinessFieldsFragment, unknown>;
+export const ServiceRowFragmentDoc = new TypedDocumentString(`
+    fragment ServiceRow on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  protocol
+  interaction
+  status
+  version
+  personalData
+  organization {
+    id
+    nameKk
+    nameRu
+  }
+}
+    `, {"fragmentName":"ServiceRow"}) as unknown as TypedDocumentString<ServiceRowFragment, unknown>;
+export const ServiceFullFragmentDoc = new TypedDocumentString(`
+    fragment ServiceFull on Service {
+  ...ServiceRow
+  description
+  testAddress
+  productionAddress
+  rowVersion
+  createdAt
+  updatedAt
+  object {
+    id
+    shortName
+    nameKk
+    nameRu
+  }
+  specification {
+    format
+    content
+  }
+  consumers {
+    since
+    organization {
+      id
+      nameKk
+      nameRu
+    }
+    object {
+      id
+      shortName
+    }
+  }
+}
+    fragment ServiceRow on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  protocol
+  interaction
+  status
+  version
+  personalData
+  organization {
+    id
+    nameKk
+    nameRu
+  }
+}`, {"fragmentName":"ServiceFull"}) as unknown as TypedDocumentString<ServiceFullFragment, unknown>;
 export const VocabularyEntryFieldsFragmentDoc = new TypedDocumentString(`
     fragment VocabularyEntryFields on VocabularyEntry {
   code
@@ -516,6 +1170,120 @@ export const VocabularyEntryFieldsFragmentDoc = new TypedDocumentString(`
   nameEn
 }
     `, {"fragmentName":"VocabularyEntryFields"}) as unknown as TypedDocumentString<VocabularyEntryFieldsFragment, unknown>;
+export const RequestAccountDocument = new TypedDocumentString(`
+    mutation RequestAccount($input: RequestAccountInput!) {
+  requestAccount(input: $input) {
+    accountRequest {
+      id
+      status
+      receivedAt
+      dueAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RequestAccountMutation, RequestAccountMutationVariables>;
+export const ActivateAccountDocument = new TypedDocumentString(`
+    mutation ActivateAccount($input: ActivateAccountInput!) {
+  activateAccount(input: $input) {
+    email
+  }
+}
+    `) as unknown as TypedDocumentString<ActivateAccountMutation, ActivateAccountMutationVariables>;
+export const AccountRequestsDocument = new TypedDocumentString(`
+    query AccountRequests($statuses: [AccountRequestStatus!], $first: Int, $after: String) {
+  accountRequests(statuses: $statuses, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...AccountRequestFields
+    }
+  }
+}
+    fragment AccountRequestFields on AccountRequest {
+  id
+  bin
+  organizationNameKk
+  organizationNameRu
+  organizationKind
+  fullName
+  position
+  email
+  phone
+  basis
+  status
+  receivedAt
+  dueAt
+  overdue
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  reason
+}`) as unknown as TypedDocumentString<AccountRequestsQuery, AccountRequestsQueryVariables>;
+export const ApproveAccountRequestDocument = new TypedDocumentString(`
+    mutation ApproveAccountRequest($id: ID!) {
+  approveAccountRequest(id: $id) {
+    accountRequest {
+      ...AccountRequestFields
+    }
+  }
+}
+    fragment AccountRequestFields on AccountRequest {
+  id
+  bin
+  organizationNameKk
+  organizationNameRu
+  organizationKind
+  fullName
+  position
+  email
+  phone
+  basis
+  status
+  receivedAt
+  dueAt
+  overdue
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  reason
+}`) as unknown as TypedDocumentString<ApproveAccountRequestMutation, ApproveAccountRequestMutationVariables>;
+export const RejectAccountRequestDocument = new TypedDocumentString(`
+    mutation RejectAccountRequest($id: ID!, $reason: String!) {
+  rejectAccountRequest(id: $id, reason: $reason) {
+    accountRequest {
+      ...AccountRequestFields
+    }
+  }
+}
+    fragment AccountRequestFields on AccountRequest {
+  id
+  bin
+  organizationNameKk
+  organizationNameRu
+  organizationKind
+  fullName
+  position
+  email
+  phone
+  basis
+  status
+  receivedAt
+  dueAt
+  overdue
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  reason
+}`) as unknown as TypedDocumentString<RejectAccountRequestMutation, RejectAccountRequestMutationVariables>;
 export const OrganizationsDocument = new TypedDocumentString(`
     query Organizations($first: Int, $after: String) {
   organizations(first: $first, after: $after) {
@@ -681,6 +1449,137 @@ export const MeDocument = new TypedDocumentString(`
     nameRu
   }
 }`) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const CalendarDocument = new TypedDocumentString(`
+    query Calendar($year: Int!) {
+  calendar(year: $year) {
+    ...CalendarDayFields
+  }
+}
+    fragment CalendarDayFields on CalendarDay {
+  date
+  kind
+  working
+  religious
+  nameKk
+  nameRu
+  nameEn
+  basis
+  substituteFor
+}`) as unknown as TypedDocumentString<CalendarQuery, CalendarQueryVariables>;
+export const SetCalendarEntryDocument = new TypedDocumentString(`
+    mutation SetCalendarEntry($input: CalendarEntryInput!) {
+  setCalendarEntry(input: $input) {
+    days {
+      ...CalendarDayFields
+    }
+  }
+}
+    fragment CalendarDayFields on CalendarDay {
+  date
+  kind
+  working
+  religious
+  nameKk
+  nameRu
+  nameEn
+  basis
+  substituteFor
+}`) as unknown as TypedDocumentString<SetCalendarEntryMutation, SetCalendarEntryMutationVariables>;
+export const RemoveCalendarEntryDocument = new TypedDocumentString(`
+    mutation RemoveCalendarEntry($date: Date!) {
+  removeCalendarEntry(date: $date) {
+    days {
+      ...CalendarDayFields
+    }
+  }
+}
+    fragment CalendarDayFields on CalendarDay {
+  date
+  kind
+  working
+  religious
+  nameKk
+  nameRu
+  nameEn
+  basis
+  substituteFor
+}`) as unknown as TypedDocumentString<RemoveCalendarEntryMutation, RemoveCalendarEntryMutationVariables>;
+export const ObjectDocumentsDocument = new TypedDocumentString(`
+    query ObjectDocuments($id: ID!) {
+  informatizationObject(id: $id) {
+    id
+    shortName
+    nameKk
+    nameRu
+    stage
+    registrationStatus
+    archived
+    documents(includeSuperseded: true) {
+      ...DocumentFields
+    }
+  }
+  documentKinds {
+    code
+    annexItem
+    names {
+      kk
+      ru
+      en
+    }
+    standard
+    requiredAtStages
+    subDocuments {
+      code
+      names {
+        kk
+        ru
+        en
+      }
+      standard
+    }
+  }
+}
+    fragment StoredFileFields on StoredFile {
+  sha256
+  size
+  fileName
+  mediaType
+  downloadUrl
+}
+fragment ReportFields on ConformanceReport {
+  conforms
+  findings {
+    clause
+    message
+    object
+  }
+}
+fragment DocumentFields on Document {
+  id
+  kind
+  version
+  uploadedAt
+  uploadedBy {
+    id
+    fullName
+  }
+  pdf {
+    ...StoredFileFields
+  }
+  docx {
+    ...StoredFileFields
+  }
+  pdfaReport {
+    ...ReportFields
+  }
+  docxReport {
+    ...ReportFields
+  }
+  textSimilarity
+  acceptedWithFindings
+  superseded
+  supersededAt
+}`) as unknown as TypedDocumentString<ObjectDocumentsQuery, ObjectDocumentsQueryVariables>;
 export const ObjectsDocument = new TypedDocumentString(`
     query Objects($filter: InformatizationObjectFilter, $first: Int, $after: String) {
   informatizationObjects(filter: $filter, first: $first, after: $after) {
@@ -902,6 +1801,504 @@ fragment ObjectFull on InformatizationObject {
     recordedAt
   }
 }`) as unknown as TypedDocumentString<UpdateObjectMutation, UpdateObjectMutationVariables>;
+export const ObjectWorkflowDocument = new TypedDocumentString(`
+    query ObjectWorkflow($id: ID!) {
+  informatizationObject(id: $id) {
+    id
+    version
+    registrationStatus
+    accountingCode
+    registeredAt
+    updateDueAt
+    updateOverdue
+    updateRemarks {
+      ...RemarkFields
+    }
+    changeSet {
+      field
+      from
+      to
+    }
+    reviews {
+      ...ReviewFields
+    }
+  }
+  submissionReadiness(objectId: $id) {
+    ...ReadinessFields
+  }
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}
+fragment ReadinessFields on SubmissionReadiness {
+  ready
+  documentsChecked
+  missing {
+    kind
+    field
+    documentKind
+    message
+  }
+}`) as unknown as TypedDocumentString<ObjectWorkflowQuery, ObjectWorkflowQueryVariables>;
+export const SubmitObjectDocument = new TypedDocumentString(`
+    mutation SubmitObject($id: ID!) {
+  submitInformatizationObject(id: $id) {
+    review {
+      ...ReviewFields
+    }
+  }
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}`) as unknown as TypedDocumentString<SubmitObjectMutation, SubmitObjectMutationVariables>;
+export const ReviewQueueDocument = new TypedDocumentString(`
+    query ReviewQueue($first: Int) {
+  reviewQueue(first: $first) {
+    ...ReviewFields
+    informatizationObject {
+      id
+      shortName
+      nameKk
+      nameRu
+      kind
+      registrationStatus
+      organization {
+        id
+        nameKk
+        nameRu
+      }
+    }
+  }
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}`) as unknown as TypedDocumentString<ReviewQueueQuery, ReviewQueueQueryVariables>;
+export const OverdueUpdatesDocument = new TypedDocumentString(`
+    query OverdueUpdates {
+  overdueUpdates {
+    id
+    shortName
+    nameKk
+    nameRu
+    accountingCode
+    updateDueAt
+    updateOverdue
+    organization {
+      id
+      nameKk
+      nameRu
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OverdueUpdatesQuery, OverdueUpdatesQueryVariables>;
+export const TakeReviewDocument = new TypedDocumentString(`
+    mutation TakeReview($objectId: ID!) {
+  takeReview(objectId: $objectId) {
+    review {
+      ...ReviewFields
+    }
+  }
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}`) as unknown as TypedDocumentString<TakeReviewMutation, TakeReviewMutationVariables>;
+export const ReleaseReviewDocument = new TypedDocumentString(`
+    mutation ReleaseReview($objectId: ID!) {
+  releaseReview(objectId: $objectId) {
+    review {
+      ...ReviewFields
+    }
+  }
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}`) as unknown as TypedDocumentString<ReleaseReviewMutation, ReleaseReviewMutationVariables>;
+export const RegisterObjectDocument = new TypedDocumentString(`
+    mutation RegisterObject($id: ID!) {
+  registerInformatizationObject(id: $id) {
+    accountingCode
+    informatizationObject {
+      id
+      registrationStatus
+      accountingCode
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RegisterObjectMutation, RegisterObjectMutationVariables>;
+export const ReturnObjectDocument = new TypedDocumentString(`
+    mutation ReturnObject($id: ID!, $remarks: [RemarkInput!]!) {
+  returnInformatizationObject(id: $id, remarks: $remarks) {
+    review {
+      ...ReviewFields
+    }
+  }
+}
+    fragment RemarkFields on RemarkOut {
+  field
+  documentKind
+  text
+}
+fragment ReviewFields on Review {
+  id
+  kind
+  objectVersion
+  submittedAt
+  dueAt
+  overdue
+  workingDaysLeft
+  reviewer {
+    id
+    fullName
+  }
+  takenAt
+  decidedAt
+  decidedBy {
+    id
+    fullName
+  }
+  decision
+  remarks {
+    ...RemarkFields
+  }
+  accountingCode
+}`) as unknown as TypedDocumentString<ReturnObjectMutation, ReturnObjectMutationVariables>;
+export const ServicesDocument = new TypedDocumentString(`
+    query Services($filter: ServiceFilterInput, $first: Int, $after: String) {
+  services(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    facets {
+      name
+      values {
+        value
+        count
+      }
+    }
+    nodes {
+      ...ServiceRow
+    }
+  }
+}
+    fragment ServiceRow on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  protocol
+  interaction
+  status
+  version
+  personalData
+  organization {
+    id
+    nameKk
+    nameRu
+  }
+}`) as unknown as TypedDocumentString<ServicesQuery, ServicesQueryVariables>;
+export const ServiceDocument = new TypedDocumentString(`
+    query Service($serviceId: String!) {
+  service(serviceId: $serviceId) {
+    ...ServiceFull
+  }
+}
+    fragment ServiceRow on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  protocol
+  interaction
+  status
+  version
+  personalData
+  organization {
+    id
+    nameKk
+    nameRu
+  }
+}
+fragment ServiceFull on Service {
+  ...ServiceRow
+  description
+  testAddress
+  productionAddress
+  rowVersion
+  createdAt
+  updatedAt
+  object {
+    id
+    shortName
+    nameKk
+    nameRu
+  }
+  specification {
+    format
+    content
+  }
+  consumers {
+    since
+    organization {
+      id
+      nameKk
+      nameRu
+    }
+    object {
+      id
+      shortName
+    }
+  }
+}`) as unknown as TypedDocumentString<ServiceQuery, ServiceQueryVariables>;
+export const RegisterServiceDocument = new TypedDocumentString(`
+    mutation RegisterService($input: RegisterServiceInput!) {
+  registerService(input: $input) {
+    service {
+      ...ServiceFull
+    }
+  }
+}
+    fragment ServiceRow on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  protocol
+  interaction
+  status
+  version
+  personalData
+  organization {
+    id
+    nameKk
+    nameRu
+  }
+}
+fragment ServiceFull on Service {
+  ...ServiceRow
+  description
+  testAddress
+  productionAddress
+  rowVersion
+  createdAt
+  updatedAt
+  object {
+    id
+    shortName
+    nameKk
+    nameRu
+  }
+  specification {
+    format
+    content
+  }
+  consumers {
+    since
+    organization {
+      id
+      nameKk
+      nameRu
+    }
+    object {
+      id
+      shortName
+    }
+  }
+}`) as unknown as TypedDocumentString<RegisterServiceMutation, RegisterServiceMutationVariables>;
+export const UpdateServiceDocument = new TypedDocumentString(`
+    mutation UpdateService($input: UpdateServiceInput!) {
+  updateService(input: $input) {
+    service {
+      ...ServiceFull
+    }
+  }
+}
+    fragment ServiceRow on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  protocol
+  interaction
+  status
+  version
+  personalData
+  organization {
+    id
+    nameKk
+    nameRu
+  }
+}
+fragment ServiceFull on Service {
+  ...ServiceRow
+  description
+  testAddress
+  productionAddress
+  rowVersion
+  createdAt
+  updatedAt
+  object {
+    id
+    shortName
+    nameKk
+    nameRu
+  }
+  specification {
+    format
+    content
+  }
+  consumers {
+    since
+    organization {
+      id
+      nameKk
+      nameRu
+    }
+    object {
+      id
+      shortName
+    }
+  }
+}`) as unknown as TypedDocumentString<UpdateServiceMutation, UpdateServiceMutationVariables>;
 export const VocabulariesDocument = new TypedDocumentString(`
     query Vocabularies {
   organizationKind: vocabulary(name: ORGANIZATION_KIND) {

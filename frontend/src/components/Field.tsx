@@ -20,16 +20,19 @@ export interface FieldProps {
   required?: boolean;
   /** A checkbox: the label follows the control on one line. */
   inline?: boolean;
+  /** The integrator's remarks on this field (shown under the label). */
+  remark?: string[] | undefined;
   children(props: ControlProps): ReactNode;
 }
 
 /** A labelled form control with its hint and its error message. */
-export function Field({ name, label, hint, error, required, inline, children }: FieldProps) {
+export function Field({ name, label, hint, error, required, inline, remark, children }: FieldProps) {
   const { t } = useI18n();
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  const remarkId = remark?.length ? `${id}-remark` : undefined;
+  const describedBy = [errorId, remarkId, hintId].filter(Boolean).join(' ') || undefined;
   const control = children({
     id,
     name,
@@ -55,6 +58,14 @@ export function Field({ name, label, hint, error, required, inline, children }: 
           {labelEl}
           {control}
         </>
+      )}
+      {remarkId && (
+        <div className="field-remark" id={remarkId} data-testid="field-remark">
+          <span className="remark-label">{t('submit.remarkLabel')}</span>
+          {remark!.map((x, i) => (
+            <p key={i}>{x}</p>
+          ))}
+        </div>
       )}
       {hint && (
         <p className="hint" id={hintId}>

@@ -6,6 +6,7 @@ import { isVersionConflict, splitErrors } from '../api/errors';
 import {
   CreateObjectDocument,
   ObjectDocument,
+  ObjectWorkflowDocument,
   ObjectsDocument,
   UpdateObjectDocument,
   type CreateInformatizationObjectInput,
@@ -22,6 +23,7 @@ import { PageTitle } from '../components/PageTitle';
 import { useQuery } from '../components/useQuery';
 import { missingFields, useFocusFirstError } from '../components/formErrors';
 import { Link, navigate } from '../router';
+import { groupRemarks, openRemarks } from '../components/remarks';
 
 /** The fields the API may name in `extensions.field`. */
 export const OBJECT_FIELDS = [
@@ -197,6 +199,10 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
   // Candidate targets for relations: the objects the user may see.
   const targets = useQuery(ObjectsDocument, { first: 100 });
   const targetOptions = (targets.data?.informatizationObjects.nodes ?? []).filter((o) => o.id !== existing?.id);
+  // The integrator's open remarks, shown next to the fields they concern.
+  const wf = useQuery(ObjectWorkflowDocument, { id: existing?.id ?? '' }, { skip: !existing });
+  const wfo = wf.data?.informatizationObject;
+  const remarks = groupRemarks(wfo ? [...openRemarks(wfo.reviews), ...wfo.updateRemarks] : []).fields;
 
   const errs = splitErrors(error, OBJECT_FIELDS, lang, { network: t('common.networkError'), unexpected: t('common.unexpectedError') });
   const byField: Record<string, string | undefined> = { ...errs.byField, ...missing };
@@ -282,7 +288,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
 
   const title = existing ? t('object.editTitle', { name: existing.shortName }) : t('object.createTitle');
   const text = (k: 'nameKk' | 'nameRu' | 'shortName', label: string, extra: { maxLength?: number; lang?: string } = {}) => (
-    <Field name={k} label={label} error={byField[k]} required>
+    <Field name={k} label={label} error={byField[k]} remark={remarks[k]} required>
       {(p) => <input {...p} type="text" value={form[k]} onChange={(e) => set(k, e.target.value)} {...extra} />}
     </Field>
   );
@@ -310,7 +316,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
         </div>
         {notice && <Notice>{notice}</Notice>}
 
-        <Field name="kind" label={t('object.kind')} error={byField.kind} required>
+        <Field name="kind" label={t('object.kind')} error={byField.kind} remark={remarks.kind} required>
           {(p) => (
             <select {...p} value={form.kind} onChange={(e) => set('kind', e.target.value)}>
               <option value="" disabled>
@@ -330,14 +336,14 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           {text('nameRu', t('object.nameRu'), { lang: 'ru' })}
           {text('shortName', t('object.shortName'))}
         </fieldset>
-        <Field name="purpose" label={t('object.purpose')} error={byField.purpose} required>
+        <Field name="purpose" label={t('object.purpose')} error={byField.purpose} remark={remarks.purpose} required>
           {(p) => <textarea {...p} rows={4} value={form.purpose} onChange={(e) => set('purpose', e.target.value)} />}
         </Field>
 
         <fieldset className="group">
           <legend>{t('object.lifeCycle')}</legend>
           <div className="row">
-            <Field name="stage" label={t('object.stage')} error={byField.stage} required>
+            <Field name="stage" label={t('object.stage')} error={byField.stage} remark={remarks.stage} required>
               {(p) => (
                 <select {...p} value={form.stage} onChange={(e) => setStage(e.target.value)}>
                   {vocab.options('lifeCycleStage').map((o) => (
@@ -353,6 +359,7 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
               name="stageStartedOn"
               label={t('object.stageStartedOn')}
               error={byField.stageStartedOn}
+              remark={remarks.stageStartedOn}
               hint={stageChanged && existing ? t('object.stageHint') : undefined}
               required={stageChanged}
             >
@@ -361,12 +368,12 @@ function ObjectEditorForm({ existing }: { existing?: ObjectFullFragment }) {
           </div>
         </fieldset>
 
-        <Field name="containsPersonalData" label={t('object.containsPersonalData')} error={byField.containsPersonalData} inline>
+        <Field name="containsPersonalData" label={t('object.containsPersonalData')} error={byField.containsPersonalData} remark={remarks.containsPersonalData} inline>
           {(p) => (
             <input {...p} type="checkbox" checked={form.containsPersonalData} onChange={(e) => set('containsPersonalData', e.target.checked)} />
           )}
         </Field>
-        <Field name="exclusion" label={t('object.exclusion')} error={byField.exclusion}>
+        <Field name="exclusion" label={t('object.exclusion')} error={byField.exclusion} remark={remarks.exclusion}>
           {(p) => (
             <select {...p} value={form.exclusion} onChange={(e) => set('exclusion', e.target.value)}>
               <option value="">{t('object.noExclusion')}</option>

@@ -8,6 +8,7 @@ import { useQuery } from '../components/useQuery';
 import { ErrorBox, Loading, Notice } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
 import { Link, useLocation } from '../router';
+import { SubmissionPanel } from './Submission';
 
 type HistoryEntry = NonNullable<ObjectHistoryQuery['informatizationObject']>['history']['nodes'][number];
 
@@ -23,7 +24,7 @@ const VOCAB_FIELDS: Record<string, VocabularyKey> = {
 const BOOL_FIELDS = new Set(['containsPersonalData', 'archived']);
 const DATE_FIELDS = new Set(['stageStartedOn']);
 
-const FIELD_LABELS: Record<string, MessageKey> = {
+export const FIELD_LABELS: Record<string, MessageKey> = {
   kind: 'field.kind',
   nameKk: 'field.nameKk',
   nameRu: 'field.nameRu',
@@ -154,6 +155,7 @@ export function ObjectView({ id }: { id: string }) {
         </section>
       </div>
 
+      <SubmissionPanel id={o.id} onSubmitted={q.reload} />
       <History id={o.id} version={o.version} />
     </article>
   );

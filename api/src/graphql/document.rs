@@ -1,0 +1,229 @@
+//! Technical documentation on the graph (003 §7, Annex 1): the documents of
+//! an object with their files, conformance reports and text similarity, and
+//! the Annex 1 catalogue of document kinds.
+
+use archportal_domain::conformance::Report;
+use archportal_domain::document::{self as domain, required_kinds};
+use archportal_domain::object::LifeCycleStage as DomainStage;
+use archportal_storage::document::{self as repo};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::documents::{DocumentFile, download_url};
+use crate::error::ApiResult;
+use crate::graphql::CtxExt;
+use crate::graphql::user::UserRef;
+use crate::graphql::vocabulary::{DocumentKind, LifeCycleStage};
+
+/// One version of one Annex 1 document of an object: the PDF/A-1 copy and
+/// its DOCX draft (003 §7).
+pub struct Document(pub repo::Document);
+
+/// A stored file.
+#[derive(SimpleObject)]
+pub struct StoredFile {
+    /// SHA-256 of the bytes, lowercase hex (also the download's `ETag`).
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The name it was uploaded with.
+    pub file_name: String,
+    /// The media type it is served with.
+    pub media_type: String,
+    /// Where to download it (`Authorization: Bearer …`; `Range` supported).
+    pub download_url: String,
+}
+
+/// One rule a file breaks.
+#[derive(SimpleObject)]
+pub struct ConformanceFinding {
+    /// The clause: ISO 19005-1 (`6.1.3`) for the PDF, `OPC-…`/`WML-…`/`SEC-…` for the DOCX.
+    pub clause: String,
+    /// What is wrong.
+    pub message: String,
+    /// The object or part concerned (`12 0 R`, `word/document.xml`).
+    pub object: Option<String>,
+}
+
+/// The result of a conformance check.
+#[derive(SimpleObject)]
+pub struct ConformanceReport {
+    /// No rule broken.
+    pub conforms: bool,
+    /// The rules broken.
+    pub findings: Vec<ConformanceFinding>,
+}
+
+impl From<&Report> for ConformanceReport {
+    fn from(r: &Report) -> Self {
+        ConformanceReport {
+            conforms: r.conforms(),
+            findings: r
+                .findings
+                .iter()
+                .map(|f| ConformanceFinding {
+                    clause: f.clause.clone(),
+                    message: f.message.clone(),
+                    object: f.object.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn stored_file(id: uuid::Uuid, f: &repo::StoredFile, which: DocumentFile) -> StoredFile {
+    StoredFile {
+        sha256: f.sha256.to_hex(),
+        size: f.size,
+        file_name: f.file_name.clone(),
+        media_type: f.media_type.clone(),
+        download_url: download_url(id, which),
+    }
+}
+
+#[Object]
+impl Document {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The Annex 1 kind.
+    async fn kind(&self) -> DocumentKind {
+        self.0.kind.into()
+    }
+    /// Version within the kind: 1 for the first upload, then 2, 3, …
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When it was uploaded.
+    async fn uploaded_at(&self) -> DateTime<Utc> {
+        self.0.uploaded_at
+    }
+    /// Who uploaded it.
+    async fn uploaded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<UserRef>> {
+        Ok(ctx
+            .loaders()
+            .users
+            .load_one(self.0.uploaded_by)
+            .await?
+            .map(UserRef))
+    }
+    /// The PDF/A-1 copy.
+    async fn pdf(&self) -> StoredFile {
+        stored_file(self.0.id, &self.0.pdf, DocumentFile::Pdf)
+    }
+    /// The DOCX draft.
+    async fn docx(&self) -> StoredFile {
+        stored_file(self.0.id, &self.0.docx, DocumentFile::Docx)
+    }
+    /// The PDF/A-1 check (ISO 19005-1).
+    async fn pdfa_report(&self) -> ConformanceReport {
+        (&self.0.pdfa_report).into()
+    }
+    /// The DOCX check (ECMA-376 OPC and WordprocessingML, safety rules).
+    async fn docx_report(&self) -> ConformanceReport {
+        (&self.0.docx_report).into()
+    }
+    /// How far the two files' texts agree, from 0 (nothing in common) to 1
+    /// (the same words in the same order): the copy must fully show the
+    /// draft's content (003 §7).
+    async fn text_similarity(&self) -> f64 {
+        self.0.text_similarity
+    }
+    /// Stored despite findings (a legacy import), to be reviewed.
+    async fn accepted_with_findings(&self) -> bool {
+        self.0.accepted_with_findings
+    }
+    /// A newer version of the kind replaced this one.
+    async fn superseded(&self) -> bool {
+        self.0.superseded_at.is_some()
+    }
+    /// When it was replaced, if it was.
+    async fn superseded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.superseded_at
+    }
+}
+
+/// Names in the three languages.
+#[derive(SimpleObject)]
+pub struct Names {
+    /// Kazakh.
+    pub kk: &'static str,
+    /// Russian.
+    pub ru: &'static str,
+    /// English.
+    pub en: &'static str,
+}
+
+/// A named part of a document kind (kinds 6 and 7 of Annex 1).
+#[derive(SimpleObject)]
+pub struct SubDocumentInfo {
+    /// Stable code.
+    pub code: &'static str,
+    /// Names.
+    pub names: Names,
+    /// The standard it follows (GOST).
+    pub standard: Option<&'static str>,
+}
+
+/// One kind of Annex 1 to order 003.
+#[derive(SimpleObject)]
+pub struct DocumentKindInfo {
+    /// The kind.
+    pub code: DocumentKind,
+    /// Its item number in Annex 1 (1–14).
+    pub annex_item: i32,
+    /// Names.
+    pub names: Names,
+    /// The act or standard it refers to (GOST, ST RK, decree, order).
+    pub standard: Option<&'static str>,
+    /// Its named parts.
+    pub sub_documents: Vec<SubDocumentInfo>,
+    /// The life-cycle stages at which a submission must carry it.
+    pub required_at_stages: Vec<LifeCycleStage>,
+}
+
+/// Queries of the documentation catalogue.
+#[derive(Default)]
+pub struct DocumentQuery;
+
+#[Object]
+impl DocumentQuery {
+    /// The 14 document kinds of Annex 1, in order.
+    async fn document_kinds(&self) -> Vec<DocumentKindInfo> {
+        domain::DocumentKind::ALL
+            .iter()
+            .map(|&kind| {
+                let label = kind.label();
+                DocumentKindInfo {
+                    code: kind.into(),
+                    annex_item: i32::from(kind.annex_item()),
+                    names: Names {
+                        kk: label.kk,
+                        ru: label.ru,
+                        en: label.en,
+                    },
+                    standard: kind.standard(),
+                    sub_documents: kind
+                        .sub_documents()
+                        .iter()
+                        .map(|s| SubDocumentInfo {
+                            code: s.code,
+                            names: Names {
+                                kk: s.label.kk,
+                                ru: s.label.ru,
+                                en: s.label.en,
+                            },
+                            standard: s.standard,
+                        })
+                        .collect(),
+                    required_at_stages: DomainStage::ALL
+                        .iter()
+                        .filter(|stage| required_kinds(**stage).contains(&kind))
+                        .map(|stage| (*stage).into())
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}

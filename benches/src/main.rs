@@ -1,0 +1,473 @@
+//! `make bench`: the analysts' load benchmark.
+//!
+//! 1. Creates a PostgreSQL database, seeds it with `archportal demo seed`
+//!    (300 organizations, 20,000 objects, 3,000 services by default), starts
+//!    `archportal serve` on loopback and signs in an analyst.
+//! 2. Drives a fixed mix of analyst operations (nested list `first: 50` with
+//!    owners, filtered sorted list, `statistics`) at 1, 16 and 64 concurrent
+//!    clients: each level bounded in requests and time; records latencies
+//!    and the server's peak RSS (`VmHWM` in `/proc/<pid>/status`).
+//! 3. Runs PostGraphile (npm, installed into a temporary directory) over the
+//!    same database on the equivalent nested list and reports the ratios.
+//! 4. Repeats our side on SQLite. Prints one table. Drops what it created.
+//!
+//! The figures are reported, never asserted: a benchmark is not a test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+use serde_json::{Value, json};
+
+#[derive(Parser, Debug)]
+struct Args {
+    /// The archportal binary (release build).
+    #[arg(long)]
+    archportal: PathBuf,
+    /// PostgreSQL server URL (a database is created and dropped on it).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pg_url: String,
+    #[arg(long, default_value_t = 300)]
+    organizations: usize,
+    #[arg(long, default_value_t = 20_000)]
+    objects: usize,
+    #[arg(long, default_value_t = 3_000)]
+    services: usize,
+    /// Most requests per operation and concurrency level.
+    #[arg(long, default_value_t = 2_000)]
+    max_requests: usize,
+    /// Longest time per operation and concurrency level, in seconds.
+    #[arg(long, default_value_t = 10)]
+    max_seconds: u64,
+    /// Skip PostGraphile (no npm available).
+    #[arg(long)]
+    no_postgraphile: bool,
+    /// Skip the SQLite repetition.
+    #[arg(long)]
+    no_sqlite: bool,
+}
+
+const NESTED: &str = "{ informatizationObjects(first: 50) { totalCount edges { node { id shortName nameRu stage registrationStatus accountingCode organization { nameRu bin } } } } }";
+const FILTERED: &str = "{ informatizationObjects(first: 50, filter: {stages: [INDUSTRIAL_OPERATION], registrationStatuses: [REGISTERED], text: \"жүйе\"}, orderBy: {field: UPDATED_AT, direction: DESC}) { totalCount edges { node { id shortName updatedAt } } } }";
+const STATISTICS: &str = "{ statistics { totalObjects objectsByStage { code count } objectsByKind { code count } objectsByOrganization { count } objectsByRegistrationStatus { code count } registrationsPerMonth { month count } reviewSla { onTime late medianWorkingDays p90WorkingDays } overdueUpdates servicesByGateway { code count } servicesByStatus { code count } } }";
+/// PostGraphile's equivalent of `NESTED` (its default inflection).
+const PG_NESTED: &str = "{ allInformatizationObjects(first: 50, orderBy: ID_ASC) { totalCount nodes { id shortName nameRu stage registrationStatus accountingCode organizationByOrganizationId { nameRu bin } } } }";
+
+struct Row {
+    server: &'static str,
+    db: &'static str,
+    op: &'static str,
+    clients: usize,
+    requests: usize,
+    errors: usize,
+    rps: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    rss_mb: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Runs `query` from `clients` concurrent loops until `max` requests or `secs` elapse.
+async fn drive(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    clients: usize,
+    max: usize,
+    secs: u64,
+) -> (Vec<f64>, usize, f64) {
+    let issued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, url, token, query, issued) = (
+            client.clone(),
+            url.to_owned(),
+            token.map(str::to_owned),
+            query.to_owned(),
+            issued.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline
+                && issued.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < max
+            {
+                let t = Instant::now();
+                let mut req = client.post(&url).json(&json!({"query": query}));
+                if let Some(t) = &token {
+                    req = req.bearer_auth(t);
+                }
+                let ok = match req.send().await {
+                    Ok(r) if r.status().is_success() => r
+                        .json::<Value>()
+                        .await
+                        .is_ok_and(|v| v.get("errors").is_none()),
+                    _ => false,
+                };
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((lat, e)) = t.await {
+            all.extend(lat);
+            errors += e;
+        }
+    }
+    let took = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    (all, errors, took)
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn wait_ready(client: &reqwest::Client, url: &str, body: Value) -> anyhow::Result<()> {
+    for _ in 0..600 {
+        if client.post(url).json(&body).send().await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{url} did not answer")
+}
+
+fn archportal_env(cmd: &mut Command, data_dir: &Path, database_url: Option<&str>) {
+    cmd.env("ARCHPORTAL_DATA_DIR", data_dir)
+        .env("ARCHPORTAL_LIMITS__RATE_PER_MINUTE", "100000000")
+        .env("ARCHPORTAL_LIMITS__RATE_BURST", "100000000")
+        .env("RUST_LOG", "warn");
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+}
+
+/// Seeds, serves and signs in; returns the server and an analyst's token.
+async fn start_ours(
+    args: &Args,
+    client: &reqwest::Client,
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(Server, String)> {
+    let started = Instant::now();
+    let mut seed = Command::new(&args.archportal);
+    archportal_env(&mut seed, data_dir, database_url);
+    let status = seed
+        .args([
+            "demo",
+            "seed",
+            "--organizations",
+            &args.organizations.to_string(),
+        ])
+        .args([
+            "--objects",
+            &args.objects.to_string(),
+            "--services",
+            &args.services.to_string(),
+        ])
+        .status()?;
+    if !status.success() {
+        bail!("demo seed failed");
+    }
+    eprintln!("seeded in {:.0} s", started.elapsed().as_secs_f64());
+    let password = "benchmark passphrase 2026";
+    let mut admin = Command::new(&args.archportal);
+    archportal_env(&mut admin, data_dir, database_url);
+    let mut child = admin
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "analyst@bench.kz",
+            "--role",
+            "ANALYST",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()?;
+    if let Some(stdin) = child.stdin.as_mut() {
+        std::io::Write::write_all(stdin, format!("{password}\n").as_bytes())?;
+    }
+    if !child.wait()?.success() {
+        bail!("admin create failed");
+    }
+    let port = free_port()?;
+    let mut serve = Command::new(&args.archportal);
+    archportal_env(&mut serve, data_dir, database_url);
+    let server = Server {
+        child: serve
+            .env("ARCHPORTAL_LISTEN", format!("127.0.0.1:{port}"))
+            .arg("serve")
+            .spawn()?,
+        url: format!("http://127.0.0.1:{port}/graphql"),
+    };
+    let login = json!({"query": "mutation($p:String!){ login(input:{email:\"analyst@bench.kz\",password:$p}){ accessToken } }", "variables": {"p": password}});
+    wait_ready(client, &server.url, json!({"query": "{ __typename }"})).await?;
+    let v: Value = client
+        .post(&server.url)
+        .json(&login)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = v["data"]["login"]["accessToken"]
+        .as_str()
+        .with_context(|| format!("login: {v}"))?
+        .to_owned();
+    Ok((server, token))
+}
+
+async fn measure_ours(
+    args: &Args,
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    db: &'static str,
+    rows: &mut Vec<Row>,
+) {
+    for (op, q) in [
+        ("nested list", NESTED),
+        ("filtered list", FILTERED),
+        ("statistics", STATISTICS),
+    ] {
+        for clients in [1, 16, 64] {
+            let (lat, errors, took) = drive(
+                client,
+                &server.url,
+                Some(token),
+                q,
+                clients,
+                args.max_requests,
+                args.max_seconds,
+            )
+            .await;
+            rows.push(Row {
+                server: "archportal",
+                db,
+                op,
+                clients,
+                requests: lat.len(),
+                errors,
+                rps: lat.len() as f64 / took,
+                p50: percentile(&lat, 0.5),
+                p95: percentile(&lat, 0.95),
+                p99: percentile(&lat, 0.99),
+                rss_mb: peak_rss_mb(server.child.id()),
+            });
+        }
+    }
+}
+
+fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
+    let ok = Command::new("psql")
+        .args([url, "-qc", sql])
+        .status()?
+        .success();
+    if !ok {
+        bail!("psql: {sql}");
+    }
+    Ok(())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{db}"),
+        None => format!("{url}/{db}"),
+    }
+}
+
+async fn postgraphile(
+    args: &Args,
+    client: &reqwest::Client,
+    database_url: &str,
+    rows: &mut Vec<Row>,
+) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "archportal-bench-postgraphile-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let installed = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            "postgraphile@4",
+        ])
+        .current_dir(&dir)
+        .status()?;
+    if !installed.success() {
+        bail!("npm install postgraphile failed");
+    }
+    let port = free_port()?;
+    let server = Server {
+        child: Command::new(dir.join("node_modules/.bin/postgraphile"))
+            .args([
+                "-c",
+                database_url,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .args(["--disable-query-log", "--schema", "public"])
+            .stdout(Stdio::null())
+            .spawn()?,
+        url: format!("http://127.0.0.1:{port}/graphql"),
+    };
+    wait_ready(client, &server.url, json!({"query": "{ __typename }"})).await?;
+    for clients in [1, 16, 64] {
+        let (lat, errors, took) = drive(
+            client,
+            &server.url,
+            None,
+            PG_NESTED,
+            clients,
+            args.max_requests,
+            args.max_seconds,
+        )
+        .await;
+        rows.push(Row {
+            server: "PostGraphile",
+            db: "PostgreSQL",
+            op: "nested list",
+            clients,
+            requests: lat.len(),
+            errors,
+            rps: lat.len() as f64 / took,
+            p50: percentile(&lat, 0.5),
+            p95: percentile(&lat, 0.95),
+            p99: percentile(&lat, 0.99),
+            rss_mb: peak_rss_mb(server.child.id()),
+        });
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn print(rows: &[Row]) {
+    println!(
+        "| server | db | operation | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB |"
+    );
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} |",
+            r.server,
+            r.db,
+            r.op,
+            r.clients,
+            r.requests,
+            r.errors,
+            r.rps,
+            r.p50,
+            r.p95,
+            r.p99,
+            r.rss_mb
+        );
+    }
+    for clients in [1, 16, 64] {
+        let find = |server: &str| {
+            rows.iter().find(|r| {
+                r.server == server
+                    && r.db == "PostgreSQL"
+                    && r.op == "nested list"
+                    && r.clients == clients
+            })
+        };
+        if let (Some(a), Some(p)) = (find("archportal"), find("PostGraphile")) {
+            println!(
+                "nested list, {clients} clients: throughput archportal/PostGraphile = {:.2}×, p99 archportal/PostGraphile = {:.2}",
+                a.rps / p.rps,
+                a.p99 / p.p99
+            );
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(128)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let mut rows = Vec::new();
+    let db = format!("archportal_bench_{}", std::process::id());
+    psql(&args.pg_url, &format!("CREATE DATABASE {db}"))?;
+    let database_url = with_database(&args.pg_url, &db);
+    let data_dir = std::env::temp_dir().join(format!("archportal-bench-{}", std::process::id()));
+    let result = async {
+        let (server, token) =
+            start_ours(&args, &client, &data_dir.join("pg"), Some(&database_url)).await?;
+        measure_ours(&args, &client, &server, &token, "PostgreSQL", &mut rows).await;
+        drop(server);
+        if !args.no_postgraphile
+            && let Err(e) = postgraphile(&args, &client, &database_url, &mut rows).await
+        {
+            eprintln!("PostGraphile skipped: {e:#}");
+        }
+        if !args.no_sqlite {
+            let (server, token) =
+                start_ours(&args, &client, &data_dir.join("sqlite"), None).await?;
+            measure_ours(&args, &client, &server, &token, "SQLite", &mut rows).await;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    psql(
+        &args.pg_url,
+        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+    )?;
+    print(&rows);
+    result
+}

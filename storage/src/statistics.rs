@@ -1,0 +1,230 @@
+//! Analysts' statistics (003 §4.6: monitoring, analysis and planning), each
+//! one aggregate statement over the objects a filter selects.
+
+use std::collections::BTreeMap;
+
+use archportal_domain::access::{Scope, ServiceScope};
+use archportal_domain::calendar::{WorkingCalendar, local_date};
+use archportal_domain::review::ReviewDecision;
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::db::Database;
+use crate::entities::{object, review};
+use crate::error::Result;
+use crate::object::{ObjectFilter, condition};
+use crate::service::{ServiceFilter, counts};
+
+/// Submitted, due, decided, decision and assigned code of one review.
+type ReviewTimes = (
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<String>,
+);
+
+/// 003 §8: how the integrator kept its 5-working-day deadline.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewSla {
+    /// Decisions made by the deadline.
+    pub on_time: u64,
+    /// Decisions made after it.
+    pub late: u64,
+    /// Undecided reviews already past their deadline.
+    pub overdue_pending: u64,
+    /// Median working days from submission to decision.
+    pub median_working_days: Option<f64>,
+    /// 90th percentile (nearest rank) of working days to decision.
+    pub p90_working_days: Option<f64>,
+}
+
+/// Everything the `statistics` query answers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Statistics {
+    /// Objects matching the filter.
+    pub total: u64,
+    /// Per life-cycle stage code.
+    pub by_stage: Vec<(String, u64)>,
+    /// Per object kind code.
+    pub by_kind: Vec<(String, u64)>,
+    /// Per owner organization.
+    pub by_organization: Vec<(Uuid, u64)>,
+    /// Per registration status code.
+    pub by_status: Vec<(String, u64)>,
+    /// First registrations (accounting code assigned) per Almaty month, `YYYY-MM`.
+    pub registrations_per_month: Vec<(String, u64)>,
+    /// The review deadline kept and missed.
+    pub review_sla: ReviewSla,
+    /// 003 §9: objects whose update period has ended.
+    pub overdue_updates: u64,
+    /// Services per gateway code.
+    pub services_by_gateway: Vec<(String, u64)>,
+    /// Services per status code.
+    pub services_by_status: Vec<(String, u64)>,
+}
+
+async fn group<T>(
+    db: &Database,
+    cond: &sea_orm::Condition,
+    column: object::Column,
+) -> Result<Vec<(T, u64)>>
+where
+    T: sea_orm::TryGetable,
+{
+    let rows: Vec<(T, i64)> = object::Entity::find()
+        .select_only()
+        .column(column)
+        .column_as(Expr::col(object::Column::Id).count(), "n")
+        .filter(cond.clone())
+        .group_by(column)
+        .order_by_asc(column)
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(v, n)| (v, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).map(|v| *v as f64)
+}
+
+/// The median of sorted values (the mean of the middle two for an even count).
+fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let mid = n / 2;
+    Some(if n % 2 == 1 {
+        sorted[mid] as f64
+    } else {
+        (sorted[mid - 1] + sorted[mid]) as f64 / 2.0
+    })
+}
+
+/// The statistics over what `scope` may see of `filter`, at `now`.
+pub async fn compute(
+    db: &Database,
+    scope: Scope,
+    service_scope: ServiceScope,
+    filter: &ObjectFilter,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Result<Statistics> {
+    let Some(cond) = condition(scope, filter) else {
+        return Ok(Statistics::default());
+    };
+    let by_stage = group::<String>(db, &cond, object::Column::Stage).await?;
+    let by_kind = group::<String>(db, &cond, object::Column::Kind).await?;
+    let mut by_organization = group::<Uuid>(db, &cond, object::Column::OrganizationId).await?;
+    by_organization.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let by_status = group::<String>(db, &cond, object::Column::RegistrationStatus).await?;
+    let total = by_status.iter().map(|(_, n)| n).sum();
+    let visible = Query::select()
+        .column(object::Column::Id)
+        .from(object::Entity)
+        .cond_where(cond.clone())
+        .to_owned();
+    let reviews: Vec<ReviewTimes> = review::Entity::find()
+        .select_only()
+        .column(review::Column::SubmittedAt)
+        .column(review::Column::DueAt)
+        .column(review::Column::DecidedAt)
+        .column(review::Column::Decision)
+        .column(review::Column::AccountingCode)
+        .filter(review::Column::ObjectId.in_subquery(visible))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    let mut sla = ReviewSla::default();
+    let mut days = Vec::new();
+    let mut months: BTreeMap<String, u64> = BTreeMap::new();
+    for (submitted, due, decided, decision, code) in reviews {
+        match decided {
+            Some(decided) => {
+                if decided <= due {
+                    sla.on_time += 1;
+                } else {
+                    sla.late += 1;
+                }
+                days.push(
+                    calendar.working_days_between(local_date(submitted), local_date(decided)),
+                );
+                let registered = decision.as_deref() == Some(ReviewDecision::Registered.code());
+                if registered && code.is_some() {
+                    let d = local_date(decided);
+                    *months
+                        .entry(format!("{:04}-{:02}", d.year(), d.month()))
+                        .or_default() += 1;
+                }
+            }
+            None if due <= now => sla.overdue_pending += 1,
+            None => {}
+        }
+    }
+    days.sort_unstable();
+    sla.median_working_days = median(&days);
+    sla.p90_working_days = percentile(&days, 0.9);
+    let overdue_updates = object::Entity::find()
+        .filter(cond.clone())
+        .filter(object::Column::UpdateDueAt.is_not_null())
+        .filter(object::Column::UpdateDueAt.lte(now))
+        .count(db.conn())
+        .await?;
+    let services = ServiceFilter {
+        organization_id: filter.organization_id,
+        ..ServiceFilter::default()
+    };
+    let services_by_gateway = counts::<String>(
+        db,
+        service_scope,
+        &services,
+        crate::entities::service::Column::Gateway,
+    )
+    .await?;
+    let services_by_status = counts::<String>(
+        db,
+        service_scope,
+        &services,
+        crate::entities::service::Column::Status,
+    )
+    .await?;
+    Ok(Statistics {
+        total,
+        by_stage,
+        by_kind,
+        by_organization,
+        by_status,
+        registrations_per_month: months.into_iter().collect(),
+        review_sla: sla,
+        overdue_updates,
+        services_by_gateway,
+        services_by_status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_and_nearest_rank_p90() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3]), Some(3.0));
+        assert_eq!(median(&[1, 2, 4, 9]), Some(3.0));
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 0.9), Some(9.0));
+        assert_eq!(percentile(&[5], 0.9), Some(5.0));
+    }
+}
