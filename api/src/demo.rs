@@ -327,6 +327,61 @@ async fn seed_state(state: &Arc<AppState>, size: SeedSize) -> anyhow::Result<See
     })
 }
 
+/// Places, for each document kind the stage requires (003 Annex 1), a
+/// PDF/A-1b copy and its DOCX draft made by the domain's writers, stored and
+/// checked the way an upload is, so that the object can be submitted as a
+/// real owner's would be.
+async fn attach_documents(
+    state: &AppState,
+    owner: &Actor,
+    object_id: Uuid,
+    stage: LifeCycleStage,
+    title: &str,
+) -> anyhow::Result<()> {
+    use archportal_domain::{docx, pdfa, similarity};
+    use archportal_storage::document::{self as documents, NewDocument, StoredFile};
+    for kind in archportal_domain::document::required_kinds(stage) {
+        let text = format!("{} — {title}", kind.label().ru);
+        let pdf = pdfa::testing::minimal_pdfa1b(&text);
+        let draft = docx::testing::minimal_docx(&[text.as_str()]);
+        let pdf_put = state
+            .blobs
+            .put(Box::pin(std::io::Cursor::new(pdf.clone())), u64::MAX)
+            .await?;
+        let docx_put = state
+            .blobs
+            .put(Box::pin(std::io::Cursor::new(draft.clone())), u64::MAX)
+            .await?;
+        let pdf_text = pdfa::extract_text(&pdf).unwrap_or_default();
+        let docx_text = docx::extract_text(&draft).unwrap_or_default();
+        let new = NewDocument {
+            object_id,
+            kind: *kind,
+            pdf: StoredFile {
+                sha256: pdf_put.digest,
+                size: pdf_put.size,
+                file_name: format!("{}.pdf", kind.code()),
+                media_type: "application/pdf".into(),
+            },
+            docx: StoredFile {
+                sha256: docx_put.digest,
+                size: docx_put.size,
+                file_name: format!("{}.docx", kind.code()),
+                media_type:
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+            },
+            pdfa_report: pdfa::check(&pdf),
+            docx_report: docx::check(&draft),
+            text_similarity: similarity::text_similarity(&pdf_text, &docx_text),
+            pdf_text,
+            docx_text,
+            accepted_with_findings: false,
+        };
+        documents::create(&state.db, owner, new).await?;
+    }
+    Ok(())
+}
+
 /// One object's life: recorded, often submitted, usually decided (on time
 /// or late, sometimes returned first), sometimes changed afterwards.
 /// Returns its id when it ends registered.
@@ -385,6 +440,7 @@ async fn seed_object(
         return Ok(None); // a draft
     }
     t += Duration::days(rng.random_range(1..10));
+    attach_documents(state, &org.owner, o.id, stage, subject_ru).await?;
     review::submit(db, &op(&org.owner, t), calendar, &org.owner, o.id).await?;
     if rng.random_bool(0.1) {
         return Ok(None); // still under review

@@ -1,6 +1,7 @@
 //! The analysts' surface: filters, sorted paging, statistics computed from
 //! seeded workflow data, objects as they were, and streamed exports.
 
+use archportal_domain::object::LifeCycleStage;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -77,6 +78,8 @@ async fn world(backend: Backend) -> World {
     let take = "mutation($id:ID!){ takeReview(objectId:$id){ review { id } } }";
     let register = "mutation($id:ID!){ registerInformatizationObject(id:$id){ accountingCode } }";
     for id in [&alpha, &bravo, &delta] {
+        app.upload_required(&owner_a, id, LifeCycleStage::IndustrialOperation, &[])
+            .await;
         app.ok(Some(&owner_a), submit, json!({"id": id})).await;
     }
     // ALPHA decided the same day: on time, 0 working days.
