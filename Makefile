@@ -62,7 +62,7 @@ test-rust: pg-clean
 
 ## The web UI: types generated from api/schema.graphql are current, unit tests, then browser tests
 ## (Debian's chromium) against the real server on a fresh database.
-test-frontend: $(FRONTEND_INSTALLED)
+test-frontend: $(FRONTEND_INSTALLED) frontend
 	cd frontend && $(NPM) run check && $(NPM) test
 	$(CARGO) build -p archportal-api --bin archportal
 	cd frontend && ARCHPORTAL_BIN=$(TARGET_DIR)/debug/archportal $(NPM) run e2e
