@@ -8,7 +8,7 @@ DEMO_ORGANIZATIONS ?= 30
 DEMO_OBJECTS ?= 500
 DEMO_SERVICES ?= 100
 
-.PHONY: demo bench run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
+.PHONY: demo bench bench-docs run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -37,6 +37,11 @@ demo: frontend
 	@if $(TARGET_DIR)/debug/archportal demo seed --organizations $(DEMO_ORGANIZATIONS) --objects $(DEMO_OBJECTS) --services $(DEMO_SERVICES); then :; \
 	  else echo "(not seeded: the database already holds data; serving it as it is)"; fi
 	$(TARGET_DIR)/debug/archportal serve
+
+## Criterion benchmarks of the PDF/A-1 and DOCX checks and the upload ingest harness.
+bench-docs:
+	$(CARGO) bench -p archportal-domain --features testing --bench checks
+	$(CARGO) bench -p archportal-api --bench upload
 
 ## The load benchmark (release build): seeds PostgreSQL, drives analyst queries at 1/16/64 clients,
 ## compares with PostGraphile on the same database, repeats on SQLite, prints a table. See benches/README.md.
