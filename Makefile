@@ -4,7 +4,7 @@ CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PG_TEST_URL ?= $(PG_URL)
 
-.PHONY: run build test fmt-check clippy test-rust pg-up pg-clean schema fmt
+.PHONY: run build test fmt-check clippy test-rust pg-up pg-clean schema fmt bench-docs
 
 ## Build and serve with the embedded defaults (SQLite and blobs under ./data, http://127.0.0.1:8080).
 run:
@@ -46,3 +46,9 @@ schema:
 
 fmt:
 	$(CARGO) fmt --all
+
+## Document benchmarks: PDF/A-1 and DOCX check throughput (criterion), then
+## upload ingest MB/s and server RSS growth over loopback (load harness).
+bench-docs:
+	$(CARGO) bench -p archportal-domain --features testing --bench checks
+	$(CARGO) bench -p archportal-api --bench upload

@@ -7,7 +7,10 @@
 //! incompressible media part filling it to size.
 //! `cargo bench -p archportal-domain --features testing --bench checks`.
 
-#![expect(missing_docs, reason = "criterion's macros generate undocumented functions")]
+#![expect(
+    missing_docs,
+    reason = "criterion's macros generate undocumented functions"
+)]
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -70,7 +73,9 @@ fn checks(c: &mut Criterion) {
         assert!(pdfa::check(&pdf).conforms(), "{:?}", pdfa::check(&pdf));
         let mut group = c.benchmark_group(format!("pdfa_check_{label}"));
         group.throughput(Throughput::Bytes(pdf.len() as u64));
-        group.sample_size(10).measurement_time(Duration::from_secs(8));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(8));
         group.bench_function("check", |b| b.iter(|| pdfa::check(black_box(&pdf))));
         group.finish();
 
@@ -79,7 +84,9 @@ fn checks(c: &mut Criterion) {
         assert!(report.conforms(), "{report:?}");
         let mut group = c.benchmark_group(format!("docx_check_{label}"));
         group.throughput(Throughput::Bytes(docx.len() as u64));
-        group.sample_size(10).measurement_time(Duration::from_secs(8));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(8));
         group.bench_function("check", |b| b.iter(|| docx::check(black_box(&docx))));
         group.finish();
     }
