@@ -1041,8 +1041,8 @@ async fn check_stopped(
     let doc_ids: HashSet<String> = docs.iter().filter_map(|d| d[0].clone()).collect();
     let objects = rows(
         &db,
-        "SELECT CAST(id AS TEXT) AS id, purpose, accounting_code FROM informatization_objects",
-        &["id", "purpose", "accounting_code"],
+        "SELECT CAST(id AS TEXT) AS id, purpose, accounting_code, registration_status FROM informatization_objects",
+        &["id", "purpose", "accounting_code", "registration_status"],
     )
     .await?;
     let ids = |sql: &'static str| {
@@ -1112,6 +1112,13 @@ async fn check_stopped(
     let mut per_year: BTreeMap<i32, BTreeSet<u32>> = BTreeMap::new();
     let mut seen = HashSet::new();
     for o in &objects {
+        // A registered object has its code (003 §8): none lost.
+        if o[3].as_deref() == Some("REGISTERED") && o[2].is_none() {
+            fails.push(format!(
+                "registered object {:?} has no accounting code",
+                o[0]
+            ));
+        }
         let Some(code) = &o[2] else { continue };
         st.codes += 1;
         if AccountingCode::parse(code).is_err() {
