@@ -56,8 +56,10 @@ build:
 SOAK_SECONDS ?= 600
 RELIABILITY = $(TARGET_DIR)/debug/reliability --archportal $(TARGET_DIR)/debug/archportal --pg-url "$(PG_URL)"
 
+# Two builds, so that the server is built with the same features as `make test-frontend`'s (no rebuild).
 reliability-bins:
-	$(CARGO) build -p archportal-api --bin archportal -p archportal-bench --bin reliability
+	$(CARGO) build -p archportal-api --bin archportal
+	$(CARGO) build -p archportal-bench --bin reliability
 
 ## Short form run by `make test`: kill -9 the server 5 times per backend (SQLite, PostgreSQL) under a mixed
 ## load and check the invariants after each kill; then cut PostgreSQL for 30 s under load. CRASH_ARGS="--seed N".

@@ -1105,7 +1105,15 @@ async fn check_stopped(
                 fails.push(format!("acknowledged account request {r} is missing"));
             }
         }
-        let _ = &l.codes;
+        // No code was acknowledged twice.
+        let acked: HashSet<&String> = l.codes.iter().map(|(_, c)| c).collect();
+        if acked.len() != l.codes.len() {
+            fails.push(format!(
+                "{} codes acknowledged but only {} distinct",
+                l.codes.len(),
+                acked.len()
+            ));
+        }
     }
     // Accounting codes: valid, unique, and per year exactly 1..=last_value
     // (a rolled-back registration rolls its number back: no gaps, no loss).
@@ -1283,6 +1291,10 @@ async fn check_delivery(inst: &Instance, fails: &mut Vec<String>) -> anyhow::Res
         if let Some(stem) = name.strip_suffix(".eml") {
             count += 1;
             files.insert(norm(stem));
+        } else {
+            // A half-written mail is rewritten under the same name on the
+            // retry, so none may be left once everything is delivered.
+            fails.push(format!("stray file {name} in the mail directory"));
         }
     }
     if count != sent.len() || files != sent {
