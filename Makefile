@@ -8,7 +8,7 @@ DEMO_ORGANIZATIONS ?= 30
 DEMO_OBJECTS ?= 500
 DEMO_SERVICES ?= 100
 
-.PHONY: demo bench bench-docs run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt
+.PHONY: demo bench bench-docs run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -52,8 +52,36 @@ bench:
 build:
 	$(CARGO) build --workspace
 
+## The reliability harness (benches/src/bin/reliability.rs) drives the real debug server; see benches/README.md.
+SOAK_SECONDS ?= 600
+RELIABILITY = $(TARGET_DIR)/debug/reliability --archportal $(TARGET_DIR)/debug/archportal --pg-url "$(PG_URL)"
+
+# Two builds, so that the server is built with the same features as `make test-frontend`'s (no rebuild).
+reliability-bins:
+	$(CARGO) build -p archportal-api --bin archportal
+	$(CARGO) build -p archportal-bench --bin reliability
+
+## Short form run by `make test`: kill -9 the server 5 times per backend (SQLite, PostgreSQL) under a mixed
+## load and check the invariants after each kill; then cut PostgreSQL for 30 s under load. CRASH_ARGS="--seed N".
+crash-short: pg-up reliability-bins
+	$(RELIABILITY) crash --kills 5 $(CRASH_ARGS)
+	$(RELIABILITY) db-fault --outage-secs 30
+
+## Long form: 50 kills per backend.
+crash: pg-up reliability-bins
+	$(RELIABILITY) crash --kills 50 $(CRASH_ARGS)
+
+## PostgreSQL unreachable for 30 s under load, refused and then black-holed (through the harness's TCP proxy).
+db-fault: pg-up reliability-bins
+	$(RELIABILITY) db-fault --outage-secs 30
+	$(RELIABILITY) db-fault --outage-secs 30 --blackhole
+
+## A steady mixed load for SOAK_SECONDS (600) on PostgreSQL; prints RSS and p50/p99 every 30 s. Not in CI.
+soak: pg-up reliability-bins
+	$(RELIABILITY) soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
+
 ## Everything CI runs: formatting, lints, every test on SQLite and on PostgreSQL, the web UI's checks and browser tests.
-test: fmt-check clippy pg-up test-rust test-frontend
+test: fmt-check clippy pg-up test-rust crash-short test-frontend
 
 fmt-check:
 	$(CARGO) fmt --all --check

@@ -1,7 +1,7 @@
 //! Errors of the storage layer.
 
 use archportal_domain::DomainError;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// What a repository call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -50,11 +50,31 @@ impl From<DbErr> for StorageError {
                 field: unique_field(&msg),
                 detail: ConflictDetail::Duplicate,
             },
-            _ => match &err {
-                DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StorageError::Unavailable(err),
-                _ => StorageError::Db(err),
-            },
+            _ if connection_lost(&err) => StorageError::Unavailable(err),
+            _ => StorageError::Db(err),
         }
+    }
+}
+
+/// The database could not be reached, or the connection broke under a
+/// statement (the server went away mid-query: an I/O error, not a bug).
+/// Found by `reliability db-fault`: a statement in flight when PostgreSQL
+/// dropped the connection answered `INTERNAL` instead of `UNAVAILABLE`.
+fn connection_lost(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                **e,
+                Sqlx::Io(_)
+                    | Sqlx::Tls(_)
+                    | Sqlx::PoolTimedOut
+                    | Sqlx::PoolClosed
+                    | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 
@@ -78,3 +98,41 @@ fn unique_field(message: &str) -> &'static str {
 
 /// Shorthand for repository results.
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+
+    use super::StorageError;
+
+    fn query(e: Sqlx) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))
+    }
+
+    #[test]
+    fn a_connection_lost_under_a_statement_is_unavailable() {
+        let eof = std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "peer closed connection without sending TLS close_notify",
+        );
+        for err in [
+            query(Sqlx::Io(eof)),
+            DbErr::Exec(RuntimeErr::SqlxError(Arc::new(Sqlx::PoolTimedOut))),
+            query(Sqlx::PoolClosed),
+            query(Sqlx::WorkerCrashed),
+        ] {
+            assert!(
+                matches!(StorageError::from(err), StorageError::Unavailable(_)),
+                "unavailable"
+            );
+        }
+        // A real query failure stays a database error (INTERNAL).
+        let bad = query(Sqlx::Protocol("unexpected message".into()));
+        assert!(matches!(StorageError::from(bad), StorageError::Db(_)));
+        let row = query(Sqlx::RowNotFound);
+        assert!(matches!(StorageError::from(row), StorageError::Db(_)));
+    }
+}
