@@ -35,9 +35,16 @@ fn root() -> PathBuf {
 fn run(target: &str, data: &[u8]) {
     match target {
         "pdfa_check" => {
-            let limits = pdfa::Limits::default();
-            let _ = pdfa::inspect(data, &limits);
-            let _ = pdfa::extract_text_with(data, &limits);
+            let limits = pdfa::Limits {
+                elide_streams_from: 0,
+                ..pdfa::Limits::default()
+            };
+            let report = pdfa::inspect(data, &limits);
+            let text = pdfa::extract_text_with(data, &limits);
+            let mut scratch = data.to_vec();
+            assert_eq!(pdfa::inspect_lean(data, &mut scratch, &limits), report);
+            let mut scratch = data.to_vec();
+            assert_eq!(pdfa::extract_text_lean(data, &mut scratch, &limits), text);
         }
         "docx_check" => {
             let _ = docx::check_and_extract(data, &docx::DocxLimits::default());
