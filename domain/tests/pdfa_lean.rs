@@ -2,7 +2,6 @@
 //! (`inspect_lean`, `extract_text_lean`) give exactly the report and the
 //! text of `inspect` and `extract_text_with`, while leaving the data of
 //! large streams out of the parsed document.
-#![expect(clippy::unwrap_used, reason = "tests")]
 
 use std::path::Path;
 
