@@ -139,7 +139,8 @@ fn write_seeds() {
         "minimal.pdf".into(),
         minimal_pdfa1b("Техникалық тапсырма\nТехническое задание"),
     ));
-    let variants: Vec<(&str, Box<dyn Fn(&mut Fixture)>)> = vec![
+    type Change = Box<dyn Fn(&mut Fixture)>;
+    let variants: Vec<(&str, Change)> = vec![
         ("no-id", Box::new(|f| f.with_id = false)),
         (
             "no-output-intent",
