@@ -8,7 +8,7 @@ DEMO_ORGANIZATIONS ?= 30
 DEMO_OBJECTS ?= 500
 DEMO_SERVICES ?= 100
 
-.PHONY: demo bench bench-docs run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
+.PHONY: demo bench bench-docs fuzz run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -42,6 +42,19 @@ demo: frontend
 bench-docs:
 	$(CARGO) bench -p archportal-domain --features testing --bench checks
 	$(CARGO) bench -p archportal-api --bench upload
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := pdfa_check docx_check accounting_code_parse bin_parse calendar_import
+
+## Fuzz the document checkers and the parsers (nightly toolchain and `cargo install cargo-fuzz`):
+## each target in turn for FUZZ_SECONDS (default 60), starting from fuzz/seeds; new inputs go to
+## fuzz/corpus, crashes to fuzz/artifacts. A crash becomes a test in domain/tests/fuzz-regressions.
+fuzz:
+	@command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz is needed: cargo install cargo-fuzz"; exit 1; }
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t && \
+	  $(CARGO) +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=512 || exit 1; \
+	done
 
 ## The load benchmark (release build): seeds PostgreSQL, drives analyst queries at 1/16/64 clients,
 ## compares with PostGraphile on the same database, repeats on SQLite, prints a table. See benches/README.md.

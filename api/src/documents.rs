@@ -18,7 +18,6 @@
 //! field?, findings?}}]}`.
 
 use std::io;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -510,12 +509,56 @@ struct Checked {
     docx_text: String,
 }
 
-/// Reads a stored blob whole (bounded by `max_file_bytes`) for the checkers.
-async fn read_blob(state: &AppState, digest: &Sha256Digest) -> Result<Vec<u8>, Refusal> {
+/// A stored file held for the checkers.
+enum Held {
+    /// A file of the local store: a read-only map and a private
+    /// copy-on-write map of it. Both are file-backed page cache (reclaimable,
+    /// not heap); the checkers write only a few `Length` tokens into the
+    /// second (see [`pdfa::inspect_lean`]), which costs one page each.
+    Mapped {
+        map: memmap2::Mmap,
+        scratch: memmap2::MmapMut,
+    },
+    /// Read whole from another store (bounded by `max_file_bytes`).
+    Read(Vec<u8>),
+}
+
+impl Held {
+    /// The bytes, and a scratch copy of them when the file is mapped.
+    fn parts(&mut self) -> (&[u8], Option<&mut [u8]>) {
+        match self {
+            Held::Mapped { map, scratch } => (&map[..], Some(&mut scratch[..])),
+            Held::Read(bytes) => (&bytes[..], None),
+        }
+    }
+}
+
+/// Maps a stored blob file read-only and copy-on-write.
+#[expect(
+    unsafe_code,
+    reason = "memory maps of stored blobs, so that checking costs page cache, not heap"
+)]
+fn map_blob(path: &std::path::Path) -> io::Result<Held> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: a stored blob never changes: the store writes a temporary file,
+    // fsyncs it and renames it to its content address, and never opens a
+    // stored blob for writing again; the garbage collector only unlinks it,
+    // which leaves the mapped inode intact. The private map's writes never
+    // reach the file.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    // SAFETY: as above.
+    let scratch = unsafe { memmap2::MmapOptions::new().map_copy(&file)? };
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Ok(Held::Mapped { map, scratch })
+}
+
+/// Holds a stored blob for the checkers: mapped when the store is local,
+/// otherwise read whole (bounded by `max_file_bytes`).
+async fn hold_blob(state: &AppState, digest: &Sha256Digest) -> Result<Held, Refusal> {
     if let Some(path) = state.blobs.local_path(digest) {
-        let read = tokio::task::spawn_blocking(move || std::fs::read::<PathBuf>(path)).await;
-        return match read {
-            Ok(Ok(bytes)) => Ok(bytes),
+        let held = tokio::task::spawn_blocking(move || map_blob(&path)).await;
+        return match held {
+            Ok(Ok(held)) => Ok(held),
             Ok(Err(e)) => Err(internal(&e)),
             Err(e) => Err(internal(&e)),
         };
@@ -525,11 +568,13 @@ async fn read_blob(state: &AppState, digest: &Sha256Digest) -> Result<Vec<u8>, R
     tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut bytes)
         .await
         .map_err(|e| internal(&e))?;
-    Ok(bytes)
+    Ok(Held::Read(bytes))
 }
 
 /// Runs the PDF/A-1 and DOCX checks and text extraction on the stored
 /// files, off the async threads, at most `max_concurrent_checks` at once.
+/// Local blobs are checked through memory maps, so the heap a check takes
+/// is bounded by the checkers' limits, not by the size of the files.
 async fn check_pair(
     state: &Arc<AppState>,
     pdf: Sha256Digest,
@@ -541,21 +586,30 @@ async fn check_pair(
         .acquire()
         .await
         .map_err(|e| internal(&e))?;
-    let pdf_bytes = read_blob(state, &pdf).await?;
-    let docx_bytes = read_blob(state, &docx).await?;
+    let mut pdf_held = hold_blob(state, &pdf).await?;
+    let mut docx_held = hold_blob(state, &docx).await?;
     let pdf_task = tokio::task::spawn_blocking(move || {
         let limits = pdfa::Limits::default();
-        let report = pdfa::check_with(&pdf_bytes, &limits);
+        let (bytes, mut scratch) = pdf_held.parts();
+        let report = match scratch.as_deref_mut() {
+            Some(scratch) => pdfa::inspect_lean(bytes, scratch, &limits).report,
+            None => pdfa::check_with(bytes, &limits),
+        };
         // The text is wanted only when the pair may be stored.
         let text = if report.conforms() || accept_with_findings {
-            pdfa::extract_text_with(&pdf_bytes, &limits).unwrap_or_default()
+            match scratch {
+                Some(scratch) => pdfa::extract_text_lean(bytes, scratch, &limits),
+                None => pdfa::extract_text_with(bytes, &limits),
+            }
+            .unwrap_or_default()
         } else {
             String::new()
         };
         (report, text)
     });
     let docx_task = tokio::task::spawn_blocking(move || {
-        let inspection = docx::check_and_extract(&docx_bytes, &docx::DocxLimits::default());
+        let (bytes, _) = docx_held.parts();
+        let inspection = docx::check_and_extract(bytes, &docx::DocxLimits::default());
         (inspection.report, inspection.text.unwrap_or_default())
     });
     let (pdf_done, docx_done) = tokio::join!(pdf_task, docx_task);

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use archportal_domain::access::Actor;
+use archportal_domain::document::DocumentKind;
 use archportal_domain::object::{LifeCycleStage, ObjectKind, RegistrationStatus};
 use archportal_domain::service::{Gateway, Protocol, ServiceStatus};
 use archportal_storage::object::{self as objects, InformatizationObject, ObjectFilter};
@@ -304,6 +305,10 @@ pub fn object_filter(
         overdue_review: flag(q, "overdueReview")?,
         overdue_update: flag(q, "overdueUpdate")?,
         text: q.get("text").cloned(),
+        has_document_kind: q
+            .get("hasDocumentKind")
+            .map(|c| DocumentKind::from_code(c.trim()).ok_or_else(|| invalid("hasDocumentKind")))
+            .transpose()?,
         now: Some(now),
     })
 }

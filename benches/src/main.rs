@@ -4,6 +4,7 @@
 //!    (300 organizations, 20,000 objects, 3,000 services by default), starts
 //!    `archportal serve` on loopback and signs in an analyst.
 //! 2. Drives a fixed mix of analyst operations (nested list `first: 50` with
+//!    current documents (kind, version, PDF sha256 and size) and
 //!    owners, filtered sorted list, `statistics`) at 1, 16 and 64 concurrent
 //!    clients: each level bounded in requests and time; records latencies
 //!    and the server's peak RSS (`VmHWM` in `/proc/<pid>/status`).
@@ -50,11 +51,11 @@ struct Args {
     no_sqlite: bool,
 }
 
-const NESTED: &str = "{ informatizationObjects(first: 50) { totalCount edges { node { id shortName nameRu stage registrationStatus accountingCode organization { nameRu bin } } } } }";
+const NESTED: &str = "{ informatizationObjects(first: 50) { totalCount edges { node { id shortName nameRu stage registrationStatus accountingCode organization { nameRu bin } documents { kind version pdf { sha256 size } } } } } }";
 const FILTERED: &str = "{ informatizationObjects(first: 50, filter: {stages: [INDUSTRIAL_OPERATION], registrationStatuses: [REGISTERED], text: \"жүйе\"}, orderBy: {field: UPDATED_AT, direction: DESC}) { totalCount edges { node { id shortName updatedAt } } } }";
 const STATISTICS: &str = "{ statistics { totalObjects objectsByStage { code count } objectsByKind { code count } objectsByOrganization { count } objectsByRegistrationStatus { code count } registrationsPerMonth { month count } reviewSla { onTime late medianWorkingDays p90WorkingDays } overdueUpdates servicesByGateway { code count } servicesByStatus { code count } } }";
 /// PostGraphile's equivalent of `NESTED` (its default inflection).
-const PG_NESTED: &str = "{ allInformatizationObjects(first: 50, orderBy: ID_ASC) { totalCount nodes { id shortName nameRu stage registrationStatus accountingCode organizationByOrganizationId { nameRu bin } } } }";
+const PG_NESTED: &str = "{ allInformatizationObjects(first: 50, orderBy: ID_ASC) { totalCount nodes { id shortName nameRu stage registrationStatus accountingCode organizationByOrganizationId { nameRu bin } documentsByObjectId(condition: { supersededAt: null }, orderBy: KIND_ASC) { nodes { kind version pdfSha256 pdfSize } } } } }";
 
 struct Row {
     server: &'static str,

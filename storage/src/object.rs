@@ -740,6 +740,8 @@ pub struct ObjectFilter {
     /// Text in either name or the short name (any case, any script), or in
     /// the accounting code.
     pub text: Option<String>,
+    /// Only objects that have a current (not superseded) document of this kind.
+    pub has_document_kind: Option<archportal_domain::document::DocumentKind>,
     /// The instant the overdue filters are judged at (the application clock).
     pub now: Option<DateTime<Utc>>,
 }
@@ -921,6 +923,16 @@ pub fn condition(scope: Scope, filter: &ObjectFilter) -> Option<Condition> {
                 .add(object::Column::UpdateDueAt.is_null())
                 .add(object::Column::UpdateDueAt.gt(now))
         });
+    }
+    if let Some(kind) = filter.has_document_kind {
+        use crate::entities::document;
+        let with_kind = Query::select()
+            .column(document::Column::ObjectId)
+            .from(document::Entity)
+            .and_where(document::Column::Kind.eq(kind.code()))
+            .and_where(document::Column::SupersededAt.is_null())
+            .to_owned();
+        cond = cond.add(object::Column::Id.in_subquery(with_kind));
     }
     if let Some(text) = filter
         .text

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use archportal_domain::document::DocumentKind;
 use archportal_domain::docx::testing::{CONTENT_TYPES, PACKAGE_RELS, minimal_docx, zip_of};
 use archportal_domain::pdfa::testing::{FIRST_EXTRA_OBJECT, Fixture, minimal_pdfa1b};
 use reqwest::StatusCode;
@@ -629,10 +630,114 @@ async fn who_may_upload_and_download(backend: Backend) {
     w.app.finish().await;
 }
 
+/// Issue 6: `hasDocumentKind` keeps the objects that have a current
+/// (not superseded) document of that kind, in the list and in the CSV export.
+async fn filter_by_document_kind(backend: Backend) {
+    let w = World::new(backend, |_| {}).await;
+    let other = w.app.create_object(&w.owner_a, "ЖОҚ").await;
+    let list = "query($f:InformatizationObjectFilter){ informatizationObjects(filter:$f, first:50) { totalCount edges { node { id shortName } } } }";
+    let ids = |d: &Value| -> Vec<String> {
+        d["informatizationObjects"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Nothing uploaded yet: no object has a document of any kind.
+    let d = w
+        .app
+        .ok(
+            Some(&w.owner_a),
+            list,
+            json!({"f": {"hasDocumentKind": "TERMS_OF_REFERENCE"}}),
+        )
+        .await;
+    assert!(ids(&d).is_empty(), "{d:#}");
+
+    // Two versions of the terms of reference on the first object only.
+    for _ in 0..2 {
+        let (status, body) = w
+            .app
+            .upload_pair(&w.owner_a, &w.object, DocumentKind::TermsOfReference)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    }
+    let d = w
+        .app
+        .ok(
+            Some(&w.owner_a),
+            list,
+            json!({"f": {"hasDocumentKind": "TERMS_OF_REFERENCE"}}),
+        )
+        .await;
+    assert_eq!(ids(&d), vec![w.object.clone()]);
+    assert_eq!(d["informatizationObjects"]["totalCount"], 1);
+    let d = w
+        .app
+        .ok(
+            Some(&w.owner_a),
+            list,
+            json!({"f": {"hasDocumentKind": "OPERATIONAL_DOCUMENTS"}}),
+        )
+        .await;
+    assert!(ids(&d).is_empty(), "{d:#}");
+    // Combined with other filters (all AND-ed); without it both objects.
+    let d = w
+        .app
+        .ok(
+            Some(&w.owner_a),
+            list,
+            json!({"f": {"hasDocumentKind": "TERMS_OF_REFERENCE", "text": "ЖОҚ"}}),
+        )
+        .await;
+    assert!(ids(&d).is_empty(), "{d:#}");
+    let d = w.app.ok(Some(&w.owner_a), list, json!({"f": {}})).await;
+    let mut all = ids(&d);
+    all.sort();
+    let mut expected = vec![w.object.clone(), other.clone()];
+    expected.sort();
+    assert_eq!(all, expected);
+    // Another organization's owner does not see the object at all.
+    let d = w
+        .app
+        .ok(
+            Some(&w.owner_b),
+            list,
+            json!({"f": {"hasDocumentKind": "TERMS_OF_REFERENCE"}}),
+        )
+        .await;
+    assert!(ids(&d).is_empty(), "{d:#}");
+
+    // The CSV export takes the same filter as a query parameter.
+    let csv = w
+        .get(
+            Some(&w.owner_a),
+            "/api/export/objects.csv?hasDocumentKind=TERMS_OF_REFERENCE",
+            None,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("ЕЛИЦ"), "{csv}");
+    assert!(!csv.contains("ЖОҚ"), "{csv}");
+    let res = w
+        .get(
+            Some(&w.owner_a),
+            "/api/export/objects.csv?hasDocumentKind=NOPE",
+            None,
+        )
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    w.app.finish().await;
+}
+
 both!(
     upload_download_and_supersede,
     bad_inputs_leave_nothing,
     accept_with_findings_flags_legacy_imports,
     upload_cut_off_mid_stream,
     who_may_upload_and_download,
+    filter_by_document_kind,
 );

@@ -13,7 +13,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::organization::Organization;
 use crate::graphql::user::UserRef;
 use crate::graphql::vocabulary::{
-    IntegrationExclusion, LifeCycleStage, ObjectKind, RegistrationStatus, RelationKind,
+    DocumentKind, IntegrationExclusion, LifeCycleStage, ObjectKind, RegistrationStatus,
+    RelationKind,
 };
 use crate::graphql::{ConnectionTotal, CtxExt, Date, IdCursor, connection, page_request, parse_id};
 
@@ -368,6 +369,8 @@ pub struct InformatizationObjectFilter {
     /// Text in the Kazakh or Russian name, the short name (any letter case)
     /// or the accounting code.
     pub text: Option<String>,
+    /// Only objects that have a current (not superseded) document of this kind.
+    pub has_document_kind: Option<DocumentKind>,
 }
 
 impl InformatizationObjectFilter {
@@ -407,6 +410,7 @@ impl InformatizationObjectFilter {
             overdue_review: self.overdue_review,
             overdue_update: self.overdue_update,
             text: self.text,
+            has_document_kind: self.has_document_kind.map(Into::into),
             now: Some(now),
         })
     }

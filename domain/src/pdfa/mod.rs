@@ -30,7 +30,7 @@ mod xmp;
 use crate::conformance::{Finding, Report};
 use std::collections::HashMap;
 
-pub use text::{extract_text, extract_text_with};
+pub use text::{extract_text, extract_text_lean, extract_text_with};
 
 /// ISO 19005-1 §6.1.12 (PDF 1.4 Table C.1): at most 8,388,607 indirect objects.
 pub const MAX_INDIRECT_OBJECTS: usize = 8_388_607;
@@ -50,6 +50,11 @@ pub struct Limits {
     pub max_nesting: usize,
     /// Most characters [`extract_text_with`] returns.
     pub max_text_chars: usize,
+    /// With [`inspect_lean`] and [`extract_text_lean`], streams of at least
+    /// this many bytes (well-formed, with a direct `Length`) are not copied
+    /// by the parser; the few that must be decoded are read from the file's
+    /// bytes when needed. Image data and font programs are never copied.
+    pub elide_streams_from: usize,
 }
 
 impl Default for Limits {
@@ -59,6 +64,7 @@ impl Default for Limits {
             max_stream_size: 64 * 1024 * 1024,
             max_nesting: 64,
             max_text_chars: 16 * 1024 * 1024,
+            elide_streams_from: 256 * 1024,
         }
     }
 }
@@ -118,12 +124,36 @@ pub fn check_with(bytes: &[u8], limits: &Limits) -> Report {
 /// Checks a file as [`check_with`] does and also returns the PDF/A part and
 /// conformance level it claims (ISO 19005-1 §6.7.11).
 pub fn inspect(bytes: &[u8], limits: &Limits) -> Inspection {
+    inspect_inner(bytes, None, limits)
+}
+
+/// [`inspect`] with memory bounded independently of the file's size, for a
+/// file the caller holds twice: `bytes`, read-only (e.g. a read-only map of
+/// the stored file), and `scratch`, a private writable copy of the same
+/// bytes (e.g. a copy-on-write map of the same file, whose untouched pages
+/// stay shared page cache). The checker overwrites, in `scratch` only, the
+/// `Length` of each stream of at least [`Limits::elide_streams_from`] bytes
+/// so that the parser leaves its data unread, and reads the data of the
+/// streams it must decode (content streams, metadata, ICC profiles, CMaps)
+/// from `bytes`, one at a time, bounded by [`Limits::max_stream_size`].
+/// The report is the one [`inspect`] gives (a filtered stream whose raw data
+/// exceeds four times `max_stream_size` is reported as undecodable without
+/// being copied). `scratch` of another length is ignored.
+pub fn inspect_lean(bytes: &[u8], scratch: &mut [u8], limits: &Limits) -> Inspection {
+    inspect_inner(bytes, Some(scratch), limits)
+}
+
+fn inspect_inner(bytes: &[u8], scratch: Option<&mut [u8]>, limits: &Limits) -> Inspection {
     let mut sink = Sink::default();
     let raw = syntax::scan(bytes, limits, &mut sink);
     let mut claim = None;
     if raw.parseable {
-        match load(bytes, limits) {
-            Ok(doc) => {
+        match load_lean(bytes, scratch, &raw, limits) {
+            Ok((doc, elided)) => {
+                let src = Source {
+                    bytes,
+                    elided: &elided,
+                };
                 if doc.objects.len() > limits.max_objects {
                     sink.push(
                         "objects",
@@ -137,7 +167,7 @@ pub fn inspect(bytes: &[u8], limits: &Limits) -> Inspection {
                         ),
                     );
                 } else {
-                    claim = objects::check(&doc, &raw, bytes, limits, &mut sink);
+                    claim = objects::check(&doc, &raw, src, limits, &mut sink);
                 }
             }
             Err(message) => {
@@ -168,6 +198,85 @@ pub(crate) fn load(bytes: &[u8], limits: &Limits) -> Result<lopdf::Document, Str
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("the parser gave up on malformed input".to_owned()),
     }
+}
+
+/// Data of the streams the parser left unread: the stream's
+/// `start_position` as the parser gives it (counted from the `%PDF-`
+/// header) → (offset of the first data byte in the file, length).
+pub(crate) type Elided = HashMap<usize, (usize, usize)>;
+
+/// The file's bytes and the streams whose data was left in them.
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    /// The whole file.
+    pub bytes: &'a [u8],
+    /// Streams whose data was not copied by the parser.
+    pub elided: &'a Elided,
+}
+
+impl Source<'_> {
+    /// The decoded data of `s` (`Stream::get_plain_content_with_limit`),
+    /// reading the data of an elided stream from the file.
+    pub(crate) fn plain(&self, s: &lopdf::Stream, limit: usize) -> lopdf::Result<Vec<u8>> {
+        if s.content.is_empty()
+            && let Some(start) = s.start_position
+            && let Some(&(start, len)) = self.elided.get(&start)
+            && let Some(raw) = start
+                .checked_add(len)
+                .and_then(|end| self.bytes.get(start..end))
+        {
+            let filtered = matches!(s.filters(), Ok(f) if !f.is_empty());
+            if raw.len() > limit.saturating_mul(if filtered { 4 } else { 1 }) {
+                return Err(lopdf::Error::InvalidStream(
+                    "the stream exceeds the checker's size limit".to_owned(),
+                ));
+            }
+            let copy = lopdf::Stream::new(s.dict.clone(), raw.to_vec());
+            return copy.get_plain_content_with_limit(limit);
+        }
+        s.get_plain_content_with_limit(limit)
+    }
+}
+
+/// Loads the document; with a `scratch` copy of `bytes`, the streams the raw
+/// pass found elidable are left unread (their `Length` is overwritten in
+/// `scratch`, then restored in the loaded dictionaries).
+pub(crate) fn load_lean(
+    bytes: &[u8],
+    scratch: Option<&mut [u8]>,
+    raw: &syntax::RawScan,
+    limits: &Limits,
+) -> Result<(lopdf::Document, Elided), String> {
+    let Some(scratch) = scratch.filter(|s| s.len() == bytes.len() && !raw.elidable.is_empty())
+    else {
+        return load(bytes, limits).map(|doc| (doc, Elided::new()));
+    };
+    for e in &raw.elidable {
+        // `/LLL…`: a name of the same width, which the parser takes for a
+        // Length it cannot use, so it records where the data starts instead.
+        if let Some(token) = scratch.get_mut(e.length_token.0..e.length_token.1) {
+            for (i, byte) in token.iter_mut().enumerate() {
+                *byte = if i == 0 { b'/' } else { b'L' };
+            }
+        }
+    }
+    let mut doc = load(scratch, limits)?;
+    // The parser counts positions from the header (junk before it is skipped).
+    let base = bytes.windows(5).position(|w| w == b"%PDF-").unwrap_or(0);
+    let elided: Elided = raw
+        .elidable
+        .iter()
+        .filter_map(|e| Some((e.data_start.checked_sub(base)?, (e.data_start, e.len))))
+        .collect();
+    for obj in doc.objects.values_mut() {
+        if let lopdf::Object::Stream(s) = obj
+            && s.content.is_empty()
+            && let Some(&(_, len)) = s.start_position.and_then(|p| elided.get(&p))
+        {
+            s.dict.set("Length", i64::try_from(len).unwrap_or(i64::MAX));
+        }
+    }
+    Ok((doc, elided))
 }
 
 /// How many findings of one kind are reported before they are summarised.

@@ -14,7 +14,7 @@ use super::encoding::text_string;
 use super::syntax::RawScan;
 use super::text::deref;
 use super::xmp;
-use super::{Claim, Limits, Sink, obj_ref};
+use super::{Claim, Limits, Sink, Source, obj_ref};
 use crate::conformance::Finding;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::{BTreeSet, HashSet};
@@ -99,6 +99,7 @@ const STANDARD_14: &[&[u8]] = &[
 struct Ctx<'a, 's> {
     doc: &'a Document,
     bytes: &'a [u8],
+    src: Source<'a>,
     limits: &'a Limits,
     sink: &'s mut Sink,
     /// Colour space of the PDF/A-1 output intent profile (`RGB `, `CMYK`, `GRAY`).
@@ -115,13 +116,14 @@ struct Ctx<'a, 's> {
 pub(crate) fn check(
     doc: &Document,
     raw: &RawScan,
-    bytes: &[u8],
+    src: Source<'_>,
     limits: &Limits,
     sink: &mut Sink,
 ) -> Option<Claim> {
     let mut cx = Ctx {
         doc,
-        bytes,
+        bytes: src.bytes,
+        src,
         limits,
         sink,
         output_cs: None,
@@ -363,7 +365,7 @@ impl Ctx<'_, '_> {
                 continue;
             };
             let pid = dest.and_then(|o| o.as_reference().ok()).unwrap_or(id);
-            match s.get_plain_content_with_limit(self.limits.max_stream_size) {
+            match self.src.plain(s, self.limits.max_stream_size) {
                 Ok(data) => match icc_header(&data) {
                     Some((class, cs, major)) => {
                         let class_ok = matches!(&class, b"prtr" | b"mntr");
@@ -429,7 +431,7 @@ impl Ctx<'_, '_> {
             );
             return None;
         };
-        let data = match s.get_plain_content_with_limit(self.limits.max_stream_size) {
+        let data = match self.src.plain(s, self.limits.max_stream_size) {
             Ok(d) => d,
             Err(_) => {
                 self.at(
@@ -880,7 +882,7 @@ impl Ctx<'_, '_> {
             );
             return;
         };
-        let Ok(data) = s.get_plain_content_with_limit(self.limits.max_stream_size) else {
+        let Ok(data) = self.src.plain(s, self.limits.max_stream_size) else {
             self.at(
                 "icc",
                 "6.2.3",
@@ -1300,7 +1302,7 @@ impl Ctx<'_, '_> {
             let Ok(Object::Stream(s)) = doc.get_object(id) else {
                 continue;
             };
-            let data = match s.get_plain_content_with_limit(self.limits.max_stream_size) {
+            let data = match self.src.plain(s, self.limits.max_stream_size) {
                 Ok(d) => d,
                 Err(_) => {
                     self.at(

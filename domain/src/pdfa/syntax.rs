@@ -30,6 +30,19 @@ pub(crate) struct DeferredLength {
     pub data_start: usize,
 }
 
+/// A well-formed stream with a direct `Length` whose data the parser need
+/// not copy: the object pass reads it from the file's bytes when (and only
+/// when) it must decode it (see [`super::Limits::elide_streams_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Elidable {
+    /// Byte range of the `Length` value's integer token.
+    pub length_token: (usize, usize),
+    /// Offset of the first data byte.
+    pub data_start: usize,
+    /// The number of data bytes (the `Length`, which matches the data).
+    pub len: usize,
+}
+
 /// What the object pass needs from the raw pass.
 #[derive(Debug, Default)]
 pub(crate) struct RawScan {
@@ -46,6 +59,9 @@ pub(crate) struct RawScan {
     pub has_xref_table: bool,
     /// Streams with indirect `Length` to compare in the object pass.
     pub deferred: Vec<DeferredLength>,
+    /// Streams of at least [`super::Limits::elide_streams_from`] bytes that the
+    /// parser may leave unread (not cross-reference or object streams).
+    pub elidable: Vec<Elidable>,
 }
 
 /// Runs the raw pass.
@@ -72,6 +88,8 @@ pub(crate) fn scan(b: &[u8], limits: &Limits, sink: &mut Sink) -> RawScan {
         objects: 0,
         first_object: true,
         offsets,
+        elide_from: limits.elide_streams_from,
+        last_int: (0, 0),
     };
     s.run();
     if s.objects > MAX_INDIRECT_OBJECTS {
@@ -277,6 +295,10 @@ enum LengthValue {
 struct TopDict {
     key: Option<Vec<u8>>,
     length: LengthValue,
+    /// Byte range of the `Length` value when it is a direct integer.
+    length_token: Option<(usize, usize)>,
+    /// The `Type` name.
+    type_name: Option<Vec<u8>>,
     has_id: bool,
     has_encrypt: bool,
 }
@@ -300,6 +322,10 @@ struct Scanner<'a, 's> {
     objects: usize,
     first_object: bool,
     offsets: HashMap<u32, usize>,
+    /// Streams of at least this many bytes are recorded as elidable.
+    elide_from: usize,
+    /// Byte range of the last integer token read.
+    last_int: (usize, usize),
 }
 
 impl Scanner<'_, '_> {
@@ -442,14 +468,23 @@ impl Scanner<'_, '_> {
                 }
                 self.top.key = Some(n);
             }
-        } else if let Some(key) = self.top.key.take()
-            && key == b"Length"
-        {
-            self.top.length = match e {
-                Elem::Int(v) => LengthValue::Direct(v),
-                Elem::Ref(r) => LengthValue::Ref(r),
-                _ => LengthValue::Other,
-            };
+        } else if let Some(key) = self.top.key.take() {
+            if key == b"Length" {
+                self.top.length_token = None;
+                self.top.length = match e {
+                    Elem::Int(v) => {
+                        self.top.length_token = Some(self.last_int);
+                        LengthValue::Direct(v)
+                    }
+                    Elem::Ref(r) => LengthValue::Ref(r),
+                    _ => LengthValue::Other,
+                };
+            } else if key == b"Type" {
+                self.top.type_name = match e {
+                    Elem::Name(n) => Some(n),
+                    _ => None,
+                };
+            }
         }
     }
 
@@ -556,6 +591,7 @@ impl Scanner<'_, '_> {
                 return;
             }
         }
+        self.last_int = (start, p);
         self.element(Elem::Int(value));
     }
 
@@ -696,6 +732,8 @@ impl Scanner<'_, '_> {
             }
         };
         let length = std::mem::take(&mut self.top.length);
+        let length_token = self.top.length_token.take();
+        let type_name = self.top.type_name.take();
         let declared = match length {
             LengthValue::Direct(v) => Some(v),
             LengthValue::Ref(r) => self.resolve_length(r),
@@ -705,6 +743,16 @@ impl Scanner<'_, '_> {
             && let Some(end) = data.checked_add(len)
             && let Some(after) = endstream_after(b, end)
         {
+            if len >= self.elide_from
+                && let (LengthValue::Direct(_), Some(token)) = (&length, length_token)
+                && !matches!(type_name.as_deref(), Some(b"XRef" | b"ObjStm"))
+            {
+                self.out.elidable.push(Elidable {
+                    length_token: token,
+                    data_start: data,
+                    len,
+                });
+            }
             self.pos = after;
             return true;
         }

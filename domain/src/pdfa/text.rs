@@ -5,7 +5,7 @@
 
 use super::content::{Operand, for_each_op};
 use super::encoding::{glyph, win_ansi};
-use super::{Limits, PdfError, load};
+use super::{Limits, PdfError, Sink, Source, load_lean, syntax};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -20,7 +20,34 @@ pub fn extract_text(bytes: &[u8]) -> Result<String, PdfError> {
 
 /// [`extract_text`] with explicit limits.
 pub fn extract_text_with(bytes: &[u8], limits: &Limits) -> Result<String, PdfError> {
-    let doc = load(bytes, limits).map_err(PdfError::Unreadable)?;
+    extract_inner(bytes, None, limits)
+}
+
+/// [`extract_text_with`] with memory bounded independently of the file's
+/// size; `scratch` is a private writable copy of `bytes`, as for
+/// [`super::inspect_lean`]. The text is the one [`extract_text_with`] gives.
+pub fn extract_text_lean(
+    bytes: &[u8],
+    scratch: &mut [u8],
+    limits: &Limits,
+) -> Result<String, PdfError> {
+    extract_inner(bytes, Some(scratch), limits)
+}
+
+fn extract_inner(
+    bytes: &[u8],
+    scratch: Option<&mut [u8]>,
+    limits: &Limits,
+) -> Result<String, PdfError> {
+    let raw = match scratch {
+        Some(_) => syntax::scan(bytes, limits, &mut Sink::default()),
+        None => syntax::RawScan::default(),
+    };
+    let (doc, elided) = load_lean(bytes, scratch, &raw, limits).map_err(PdfError::Unreadable)?;
+    let src = Source {
+        bytes,
+        elided: &elided,
+    };
     if doc.is_encrypted() {
         return Err(PdfError::Encrypted);
     }
@@ -29,6 +56,7 @@ pub fn extract_text_with(bytes: &[u8], limits: &Limits) -> Result<String, PdfErr
     }
     let mut ex = Extractor {
         doc: &doc,
+        src,
         limits,
         fonts: HashMap::new(),
         out: String::new(),
@@ -42,8 +70,8 @@ pub fn extract_text_with(bytes: &[u8], limits: &Limits) -> Result<String, PdfErr
         let mut data = Vec::new();
         for id in doc.get_page_contents(page_id) {
             if let Ok(Object::Stream(s)) = doc.get_object(id) {
-                let decoded = s
-                    .get_plain_content_with_limit(limits.max_stream_size)
+                let decoded = src
+                    .plain(s, limits.max_stream_size)
                     .map_err(|_| PdfError::TooLarge("stream size"))?;
                 if data.len() + decoded.len() > limits.max_stream_size {
                     return Err(PdfError::TooLarge("stream size"));
@@ -101,7 +129,7 @@ struct FontDecoder {
 const MAX_CMAP_ENTRIES: usize = 1 << 17;
 
 impl FontDecoder {
-    fn new(doc: &Document, font: &Dictionary, limits: &Limits) -> Self {
+    fn new(doc: &Document, src: Source<'_>, font: &Dictionary, limits: &Limits) -> Self {
         let subtype = font
             .get(b"Subtype")
             .and_then(Object::as_name)
@@ -111,7 +139,7 @@ impl FontDecoder {
             ..Self::default()
         };
         if let Some(Object::Stream(s)) = font.get(b"ToUnicode").ok().and_then(|o| deref(doc, o))
-            && let Ok(data) = s.get_plain_content_with_limit(limits.max_stream_size)
+            && let Ok(data) = src.plain(s, limits.max_stream_size)
         {
             dec.read_cmap(&data, limits);
         }
@@ -267,6 +295,7 @@ impl FontDecoder {
 
 struct Extractor<'a> {
     doc: &'a Document,
+    src: Source<'a>,
     limits: &'a Limits,
     fonts: HashMap<ObjectId, Rc<FontDecoder>>,
     out: String,
@@ -304,7 +333,7 @@ impl Extractor<'_> {
             return Some(Rc::clone(d));
         }
         let dict = deref(self.doc, entry)?.as_dict().ok()?;
-        let dec = Rc::new(FontDecoder::new(self.doc, dict, self.limits));
+        let dec = Rc::new(FontDecoder::new(self.doc, self.src, dict, self.limits));
         if key != (0, 0) {
             self.fonts.insert(key, Rc::clone(&dec));
         }
@@ -415,7 +444,7 @@ impl Extractor<'_> {
             if s.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
                 continue;
             }
-            let Ok(data) = s.get_plain_content_with_limit(self.limits.max_stream_size) else {
+            let Ok(data) = self.src.plain(s, self.limits.max_stream_size) else {
                 continue;
             };
             let res = s
