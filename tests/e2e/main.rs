@@ -13,6 +13,8 @@ mod documents;
 mod foundation;
 mod integration;
 mod limits;
+mod notifications;
 mod search;
 mod services;
+mod smtp_sink;
 mod workflow;
