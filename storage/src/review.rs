@@ -692,8 +692,11 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
     let txn = db.begin_write().await?;
     let mut written = 0;
     let integrators = outbox::recipients(&txn, Role::Integrator, None).await?;
+    // In key order, so that two processes scanning at once insert the same
+    // idempotency keys in the same order (no deadlock on PostgreSQL).
     let open = row::Entity::find()
         .filter(row::Column::DecidedAt.is_null())
+        .order_by_asc(row::Column::Id)
         .all(&txn)
         .await?;
     for r in open {
@@ -729,6 +732,7 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
     let updates = object::Entity::find()
         .filter(object::Column::UpdateDueAt.is_not_null())
         .filter(object::Column::ArchivedAt.is_null())
+        .order_by_asc(object::Column::Id)
         .all(&txn)
         .await?;
     for m in updates {

@@ -9,6 +9,7 @@ mod analytics;
 mod audit;
 mod authz;
 mod calendar;
+mod change_sets;
 mod documents;
 mod foundation;
 mod integration;

@@ -154,12 +154,7 @@ async fn mail_waits_for_the_smtp_server(backend: Backend) {
     }
     // Nothing is due before then: an extra pass tries nothing.
     archportal_api::mail::run_once(app.state()).await.unwrap();
-    assert!(
-        messages(&app, EVENT)
-            .await
-            .iter()
-            .all(|m| m.attempts == 1)
-    );
+    assert!(messages(&app, EVENT).await.iter().all(|m| m.attempts == 1));
 
     // A minute later the second attempt fails too; the next one is backed
     // off twice as long.
@@ -187,9 +182,7 @@ async fn mail_waits_for_the_smtp_server(backend: Backend) {
 
     // The server comes up; at the backed-off time everything is delivered.
     let sink = SmtpSink::start(smtp).await;
-    app.state()
-        .clock
-        .set(t1 + chrono::Duration::seconds(120));
+    app.state().clock.set(t1 + chrono::Duration::seconds(120));
     wait_for(&app, EVENT, "delivery", |rows| {
         rows.iter().all(|m| m.status == outbox::SENT)
     })
@@ -467,7 +460,7 @@ async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
             started.elapsed() < Duration::from_secs(20),
             "timed out: {what}"
         );
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -475,6 +468,9 @@ async fn calendar_edit_reaches_other_processes(backend: Backend) {
     let tweak = |c: &mut archportal_api::config::Config| {
         c.clock.fixed_now = Some(START.parse().unwrap());
         c.notifications.poll_interval_ms = 50;
+        // The polling below is anonymous: keep it clear of the per-IP limit.
+        c.limits.rate_per_minute = 100_000;
+        c.limits.rate_burst = 10_000;
     };
     let a = TestApp::spawn_with(backend, tweak).await;
     let b = a.spawn_sharing(tweak).await;
@@ -493,7 +489,10 @@ async fn calendar_edit_reaches_other_processes(backend: Backend) {
         "basis": "Постановление Правительства РК (тест)"}});
     a.ok(Some(&admin), SET, set).await;
     assert!(!is_working_day(&a, day).await);
-    eventually("B sees the day off", async || !is_working_day(&b, day).await).await;
+    eventually("B sees the day off", async || {
+        !is_working_day(&b, day).await
+    })
+    .await;
     let after = add_working_days(&b, before, 1).await;
     assert_eq!(after, add_working_days(&a, before, 1).await);
     assert!(after > day);
@@ -513,9 +512,14 @@ async fn calendar_edit_reaches_other_processes(backend: Backend) {
     let today = local_today(&b);
     let old = add_working_days(&b, today, 2).await;
     let inside = add_working_days(&b, today, 1).await;
-    a.ok(Some(&admin), SET, json!({"i": {"date": inside.to_string(), "kind": "TRANSFERRED_DAY_OFF",
+    a.ok(
+        Some(&admin),
+        SET,
+        json!({"i": {"date": inside.to_string(), "kind": "TRANSFERRED_DAY_OFF",
         "nameKk": "Демалыс күнін ауыстыру", "nameRu": "Перенос выходного дня",
-        "basis": "Постановление Правительства РК (тест)"}})).await;
+        "basis": "Постановление Правительства РК (тест)"}}),
+    )
+    .await;
     eventually("B's deadline uses the new calendar", async || {
         add_working_days(&b, today, 2).await != old
     })
@@ -538,7 +542,12 @@ async fn calendar_edit_reaches_other_processes(backend: Backend) {
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(due, format!("{expected}T19:00:00Z").parse::<DateTime<Utc>>().unwrap());
+    assert_eq!(
+        due,
+        format!("{expected}T19:00:00Z")
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+    );
     b.finish().await;
     a.finish().await;
 }
