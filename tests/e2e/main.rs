@@ -5,6 +5,7 @@
 
 mod support;
 
+mod account_requests;
 mod analytics;
 mod audit;
 mod authz;
