@@ -19,4 +19,5 @@ mod notifications;
 mod search;
 mod services;
 mod smtp_sink;
+mod update_duty;
 mod workflow;
