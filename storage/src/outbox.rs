@@ -8,8 +8,8 @@ use archportal_domain::notification::Notice;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -274,4 +274,28 @@ pub(crate) async fn user_recipient<C: ConnectionTrait>(
             email: u.email,
             language: Lang::parse(&u.language).unwrap_or_default(),
         }))
+}
+
+/// Whether every `{event_key}:{recipient}` of `planned` is already in the
+/// outbox (a read: lets a periodic scan skip its write transaction).
+pub(crate) async fn all_enqueued<C: ConnectionTrait>(
+    c: &C,
+    planned: &[(String, &[Recipient])],
+) -> Result<bool> {
+    let keys: std::collections::BTreeSet<String> = planned
+        .iter()
+        .flat_map(|(event_key, to)| to.iter().map(move |r| format!("{event_key}:{}", r.email)))
+        .collect();
+    let keys: Vec<String> = keys.into_iter().collect();
+    // In chunks, well under SQLite's and PostgreSQL's bind-parameter limits.
+    for chunk in keys.chunks(500) {
+        let found = outbox::Entity::find()
+            .filter(outbox::Column::IdempotencyKey.is_in(chunk.iter().cloned()))
+            .count(c)
+            .await?;
+        if found != chunk.len() as u64 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
