@@ -83,7 +83,8 @@ pub struct NotificationsConfig {
     pub public_url: String,
     /// The sender address.
     pub from: String,
-    /// How often the dispatcher looks for due messages and deadlines, in milliseconds.
+    /// How often the dispatcher looks for due messages and deadlines, and
+    /// for a calendar changed by another server process, in milliseconds.
     pub poll_interval_ms: u64,
     /// First retry delay after a failed delivery, doubled per attempt.
     pub retry_base_secs: i64,
@@ -91,6 +92,13 @@ pub struct NotificationsConfig {
     pub retry_max_secs: i64,
     /// How long an activation link works.
     pub activation_ttl_hours: i64,
+    /// Messages one dispatcher claims at a time.
+    pub batch_size: u64,
+    /// How long a claimed message is reserved for the dispatcher that
+    /// claimed it (other server processes skip it meanwhile); must exceed
+    /// the time to send one batch. A message whose dispatcher died becomes
+    /// due again after it.
+    pub lease_secs: i64,
 }
 
 /// Clock settings.
@@ -110,6 +118,8 @@ impl Default for NotificationsConfig {
             retry_base_secs: 30,
             retry_max_secs: 3600,
             activation_ttl_hours: 72,
+            batch_size: 10,
+            lease_secs: 900,
         }
     }
 }

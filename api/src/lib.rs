@@ -62,8 +62,9 @@ pub struct AppState {
     pub transport: mail::Transport,
     /// The search index (embedded or Meilisearch), fed from the index outbox.
     pub search: search::Gate,
-    /// The working-day calendar, rebuilt when admins change it.
-    calendar: RwLock<Arc<WorkingCalendar>>,
+    /// The working-day calendar with its version, rebuilt when admins
+    /// change it here and reloaded when another process changed it.
+    calendar: RwLock<(i64, Arc<WorkingCalendar>)>,
     /// Where document files live, by SHA-256.
     pub blobs: Arc<dyn BlobStore>,
     /// Bounds how many uploads run their conformance checks at once.
@@ -74,23 +75,50 @@ impl AppState {
     /// The working-day calendar in force.
     pub fn calendar(&self) -> Arc<WorkingCalendar> {
         match self.calendar.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(c) => c.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
         }
     }
 
-    /// Replaces the cached calendar after a change was committed.
-    pub fn set_calendar(&self, calendar: WorkingCalendar) {
-        match self.calendar.write() {
-            Ok(mut c) => *c = Arc::new(calendar),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(calendar),
+    fn calendar_version(&self) -> i64 {
+        match self.calendar.read() {
+            Ok(c) => c.0,
+            Err(poisoned) => poisoned.into_inner().0,
+        }
+    }
+
+    /// Replaces the cached calendar after a change was committed, unless a
+    /// newer version is already cached (a concurrent reload never brings an
+    /// older calendar back).
+    pub fn set_calendar(&self, calendar: WorkingCalendar, version: i64) {
+        let mut c = match self.calendar.write() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if version >= c.0 {
+            *c = (version, Arc::new(calendar));
         }
     }
 
     /// Reloads the calendar from the database (another process may have changed it).
     pub async fn reload_calendar(&self) -> anyhow::Result<()> {
-        self.set_calendar(archportal_storage::calendar::working_calendar(&self.db).await?);
+        let (calendar, version) = archportal_storage::calendar::versioned(&self.db).await?;
+        self.set_calendar(calendar, version);
         Ok(())
+    }
+
+    /// Reloads the calendar when its stored version differs from the cached
+    /// one (one primary-key read otherwise); returns whether it reloaded.
+    /// The dispatcher calls it every pass, so a change made by another
+    /// server process (or `archportal calendar import`) is in force here
+    /// within `notifications.poll_interval_ms`.
+    pub async fn refresh_calendar(&self) -> anyhow::Result<bool> {
+        let stored = archportal_storage::calendar::version(&self.db).await?;
+        if stored == self.calendar_version() {
+            return Ok(false);
+        }
+        self.reload_calendar().await?;
+        Ok(true)
     }
 }
 
@@ -141,7 +169,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         &archportal_storage::audit::Op::new(None, "startup", clock.now()),
     )
     .await?;
-    let calendar = archportal_storage::calendar::working_calendar(&db).await?;
+    let calendar = archportal_storage::calendar::versioned(&db).await?;
     let transport = mail::Transport::from_config(&config)?;
     let search = search::Gate::new(&config);
     let blobs: Arc<dyn BlobStore> = Arc::new(LocalBlobStore::open(config.blob_dir()).await?);
@@ -157,7 +185,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         clock,
         transport,
         search,
-        calendar: RwLock::new(Arc::new(calendar)),
+        calendar: RwLock::new((calendar.1, Arc::new(calendar.0))),
         blobs,
         check_slots,
     }))

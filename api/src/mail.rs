@@ -77,33 +77,43 @@ impl Transport {
     }
 }
 
-/// One pass: writes due reminders, then tries every due message once.
+/// One pass: picks up a calendar another process changed, writes due
+/// reminders, then tries every due message once. Messages are claimed in
+/// small batches with a lease (see [`outbox::claim`]), so several server
+/// processes on one database never send the same message twice.
 pub async fn run_once(state: &AppState) -> anyhow::Result<()> {
+    state.refresh_calendar().await?;
     let now = state.clock.now();
     let op = Op::new(None, "job", now);
     let calendar = state.calendar();
     archportal_storage::review::scan_deadlines(&state.db, &op, &calendar).await?;
     let cfg = &state.config.notifications;
-    for m in outbox::due(&state.db, now, 100).await? {
-        let outcome = state.transport.send(&cfg.from, &m).await;
-        if let Err(e) = &outcome {
-            tracing::warn!(message = %m.id, attempts = m.attempts + 1, error = %e, "mail delivery failed");
+    let lease_until = now + chrono::Duration::seconds(cfg.lease_secs.max(1));
+    loop {
+        let batch = outbox::claim(&state.db, now, lease_until, cfg.batch_size.max(1)).await?;
+        if batch.is_empty() {
+            return Ok(());
         }
-        let exp = u32::try_from(m.attempts.clamp(0, 20)).unwrap_or(20);
-        let delay = cfg
-            .retry_base_secs
-            .saturating_mul(2_i64.saturating_pow(exp))
-            .min(cfg.retry_max_secs);
-        outbox::record_attempt(
-            &state.db,
-            m.id,
-            now,
-            outcome,
-            now + chrono::Duration::seconds(delay),
-        )
-        .await?;
+        for m in batch {
+            let outcome = state.transport.send(&cfg.from, &m).await;
+            if let Err(e) = &outcome {
+                tracing::warn!(message = %m.id, attempts = m.attempts + 1, error = %e, "mail delivery failed");
+            }
+            let exp = u32::try_from(m.attempts.clamp(0, 20)).unwrap_or(20);
+            let delay = cfg
+                .retry_base_secs
+                .saturating_mul(2_i64.saturating_pow(exp))
+                .min(cfg.retry_max_secs);
+            outbox::record_attempt(
+                &state.db,
+                m.id,
+                now,
+                outcome,
+                now + chrono::Duration::seconds(delay),
+            )
+            .await?;
+        }
     }
-    Ok(())
 }
 
 /// Runs [`run_once`] every `poll_interval_ms` until shutdown.

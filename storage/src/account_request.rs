@@ -248,23 +248,56 @@ pub async fn decide_request(
                         .id
                     }
                 };
-                let user_id = Uuid::now_v7();
-                user::ActiveModel {
-                    id: Set(user_id),
-                    email: Set(current.data.email.to_string()),
-                    full_name: Set(current.data.full_name.clone()),
-                    password_hash: Set(None),
-                    role: Set(Role::Owner.code().to_owned()),
-                    organization_id: Set(Some(org_id)),
-                    language: Set(current.data.language.code().to_owned()),
-                    active: Set(true),
-                    failed_logins: Set(0),
-                    locked_until: Set(None),
-                    created_at: Set(op.now),
-                    updated_at: Set(op.now),
-                }
-                .insert(&txn)
-                .await?;
+                // A person approved before who never set a password (the
+                // link expired or was lost) applies again: the same user,
+                // with the older links revoked and a new one mailed. An
+                // activated account is never taken over.
+                let existing = user::Entity::find()
+                    .filter(user::Column::Email.eq(current.data.email.to_string()))
+                    .one(&txn)
+                    .await?;
+                let user_id = match existing {
+                    Some(u) if u.password_hash.is_none() && u.role == Role::Owner.code() => {
+                        let user_id = u.id;
+                        let mut um: user::ActiveModel = u.into();
+                        um.full_name = Set(current.data.full_name.clone());
+                        um.organization_id = Set(Some(org_id));
+                        um.language = Set(current.data.language.code().to_owned());
+                        um.updated_at = Set(op.now);
+                        um.update(&txn).await?;
+                        token::Entity::update_many()
+                            .col_expr(
+                                token::Column::ExpiresAt,
+                                sea_orm::sea_query::Expr::value(op.now),
+                            )
+                            .filter(token::Column::UserId.eq(user_id))
+                            .filter(token::Column::UsedAt.is_null())
+                            .filter(token::Column::ExpiresAt.gt(op.now))
+                            .exec(&txn)
+                            .await?;
+                        user_id
+                    }
+                    _ => {
+                        let user_id = Uuid::now_v7();
+                        user::ActiveModel {
+                            id: Set(user_id),
+                            email: Set(current.data.email.to_string()),
+                            full_name: Set(current.data.full_name.clone()),
+                            password_hash: Set(None),
+                            role: Set(Role::Owner.code().to_owned()),
+                            organization_id: Set(Some(org_id)),
+                            language: Set(current.data.language.code().to_owned()),
+                            active: Set(true),
+                            failed_logins: Set(0),
+                            locked_until: Set(None),
+                            created_at: Set(op.now),
+                            updated_at: Set(op.now),
+                        }
+                        .insert(&txn)
+                        .await?;
+                        user_id
+                    }
+                };
                 token::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     user_id: Set(user_id),

@@ -7,12 +7,17 @@ use archportal_domain::DomainError;
 use archportal_domain::calendar::{CalendarEntry, CalendarEntryKind, WorkingCalendar};
 use archportal_domain::text::LocalizedText;
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
 use serde_json::json;
 
 use crate::audit::{self, Op};
 use crate::db::Database;
 use crate::entities::calendar_entry as row;
+use crate::entities::calendar_version as version_row;
 use crate::error::{Result, StorageError};
 
 fn to_entry(m: row::Model) -> Result<CalendarEntry> {
@@ -43,6 +48,42 @@ pub async fn load(db: &Database) -> Result<Vec<CalendarEntry>> {
 /// The calendar as stored.
 pub async fn working_calendar(db: &Database) -> Result<WorkingCalendar> {
     build(load(db).await?)
+}
+
+/// The calendar's version: bumped in the same transaction as every change,
+/// so a process holding a cached calendar can tell cheaply (one row by its
+/// key) whether another process changed it.
+pub async fn version(db: &Database) -> Result<i64> {
+    version_in(db.conn()).await
+}
+
+async fn version_in<C: ConnectionTrait>(c: &C) -> Result<i64> {
+    Ok(version_row::Entity::find_by_id(1)
+        .one(c)
+        .await?
+        .map_or(0, |v| v.version))
+}
+
+/// The calendar as stored with its version, read together in one transaction.
+pub async fn versioned(db: &Database) -> Result<(WorkingCalendar, i64)> {
+    let txn = db.conn().begin().await?;
+    let version = version_in(&txn).await?;
+    let calendar = build(load_in(&txn).await?)?;
+    txn.commit().await?;
+    Ok((calendar, version))
+}
+
+/// Bumps the version inside a change's transaction; returns the new one.
+async fn bump<C: ConnectionTrait>(c: &C) -> Result<i64> {
+    version_row::Entity::update_many()
+        .col_expr(
+            version_row::Column::Version,
+            Expr::col(version_row::Column::Version).add(1),
+        )
+        .filter(version_row::Column::Id.eq(1))
+        .exec(c)
+        .await?;
+    version_in(c).await
 }
 
 fn build(entries: Vec<CalendarEntry>) -> Result<WorkingCalendar> {
@@ -81,6 +122,7 @@ pub async fn seed_if_empty(db: &Database, entries: Vec<CalendarEntry>, op: &Op) 
     for e in &entries {
         insert(&txn, e, op).await?;
     }
+    bump(&txn).await?;
     audit::append(
         &txn,
         op,
@@ -95,14 +137,15 @@ pub async fn seed_if_empty(db: &Database, entries: Vec<CalendarEntry>, op: &Op) 
 }
 
 /// Adds `new` entries, replacing any stored entry on the same dates, and
-/// removes the entries on `remove`; all or nothing. Returns the new calendar.
+/// removes the entries on `remove`; all or nothing. Returns the new calendar
+/// and its [`version`].
 pub async fn change(
     db: &Database,
     op: &Op,
     action: &str,
     new: Vec<CalendarEntry>,
     remove: Vec<NaiveDate>,
-) -> Result<WorkingCalendar> {
+) -> Result<(WorkingCalendar, i64)> {
     let txn = db.begin_write().await?;
     let stored = load_in(&txn).await?;
     for date in &remove {
@@ -139,6 +182,7 @@ pub async fn change(
         }),
     )
     .await?;
+    let version = bump(&txn).await?;
     txn.commit().await?;
-    Ok(calendar)
+    Ok((calendar, version))
 }

@@ -249,6 +249,21 @@ pub mod calendar_entry {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod calendar_version {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "calendar_version")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub version: i64,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod account_request {
     use sea_orm::entity::prelude::*;
 

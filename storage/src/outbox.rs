@@ -6,9 +6,10 @@
 use archportal_domain::Lang;
 use archportal_domain::notification::Notice;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -116,7 +117,8 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Messages due for delivery, oldest first.
+/// Messages due for delivery, oldest first (read only: a dispatcher uses
+/// [`claim`], which keeps two processes from sending the same message).
 pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Message>> {
     Ok(outbox::Entity::find()
         .filter(outbox::Column::Status.eq(PENDING))
@@ -128,6 +130,42 @@ pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Me
         .into_iter()
         .map(Into::into)
         .collect())
+}
+
+/// Takes up to `limit` due messages for one delivery attempt each, oldest
+/// first, and leases them until `lease_until` by moving their next attempt
+/// there, so that no other dispatcher (another server process on the same
+/// database) takes them meanwhile. On PostgreSQL the rows are read with
+/// `FOR UPDATE SKIP LOCKED`, so concurrent claims split the due messages
+/// instead of waiting on or duplicating each other; on SQLite the write
+/// transaction (`BEGIN IMMEDIATE`) serialises claims. The attempt's
+/// outcome is written by [`record_attempt`]; if the process dies before
+/// that, the message becomes due again when the lease ends.
+pub async fn claim(
+    db: &Database,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Message>> {
+    let txn = db.begin_write().await?;
+    let mut q = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(PENDING))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if db.backend() == DbBackend::Postgres {
+        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = q.all(&txn).await?;
+    if !rows.is_empty() {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(lease_until))
+            .filter(outbox::Column::Id.is_in(rows.iter().map(|m| m.id)))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Records one delivery attempt: success marks the message sent; a failure
@@ -154,9 +192,13 @@ pub async fn record_attempt(
     .insert(&txn)
     .await?;
     let attempts = m.attempts + 1;
+    let already_sent = m.status == SENT;
     let mut am: outbox::ActiveModel = m.into();
     am.attempts = Set(attempts);
     match outcome {
+        // A lease that ran out let another dispatcher deliver it: keep its
+        // record, only count this attempt.
+        _ if already_sent => {}
         Ok(()) => {
             am.status = Set(SENT.to_owned());
             am.sent_at = Set(Some(now));
@@ -232,4 +274,28 @@ pub(crate) async fn user_recipient<C: ConnectionTrait>(
             email: u.email,
             language: Lang::parse(&u.language).unwrap_or_default(),
         }))
+}
+
+/// Whether every `{event_key}:{recipient}` of `planned` is already in the
+/// outbox (a read: lets a periodic scan skip its write transaction).
+pub(crate) async fn all_enqueued<C: ConnectionTrait>(
+    c: &C,
+    planned: &[(String, &[Recipient])],
+) -> Result<bool> {
+    let keys: std::collections::BTreeSet<String> = planned
+        .iter()
+        .flat_map(|(event_key, to)| to.iter().map(move |r| format!("{event_key}:{}", r.email)))
+        .collect();
+    let keys: Vec<String> = keys.into_iter().collect();
+    // In chunks, well under SQLite's and PostgreSQL's bind-parameter limits.
+    for chunk in keys.chunks(500) {
+        let found = outbox::Entity::find()
+            .filter(outbox::Column::IdempotencyKey.is_in(chunk.iter().cloned()))
+            .count(c)
+            .await?;
+        if found != chunk.len() as u64 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

@@ -158,8 +158,8 @@ pub async fn submission_readiness(
     readiness_in(db.conn(), &o, now).await
 }
 
-async fn load(
-    txn: &DatabaseTransaction,
+async fn load<C: ConnectionTrait>(
+    txn: &C,
     object_id: Uuid,
 ) -> Result<(object::Model, InformatizationObject)> {
     let m = object::Entity::find_by_id(object_id)
@@ -687,25 +687,54 @@ fn reminder_state(
 
 /// Writes the due reminders (deadline in 1 working day, deadline passed):
 /// reviews to the integrator (the reviewer, or every integrator when nobody
-/// took it), updates to the owner. Idempotent: each (event, recipient) is written once.
+/// took it), updates to the owner. Idempotent: each (event, recipient) is
+/// written once. A read comes first: when nothing is due, or every due
+/// reminder is already in the outbox (the usual periodic pass), no write
+/// transaction is opened. Returns the number of (event, recipient) pairs
+/// due, 0 when there was nothing to write.
 pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) -> Result<usize> {
+    let planned = due_reminders(db.conn(), calendar, op.now).await?;
+    let keys: Vec<(String, &[Recipient])> = planned
+        .iter()
+        .map(|(key, _, to)| (key.clone(), to.as_slice()))
+        .collect();
+    if outbox::all_enqueued(db.conn(), &keys).await? {
+        return Ok(0);
+    }
     let txn = db.begin_write().await?;
+    // Again inside the transaction: the read above may be stale.
+    let planned = due_reminders(&txn, calendar, op.now).await?;
     let mut written = 0;
-    let integrators = outbox::recipients(&txn, Role::Integrator, None).await?;
+    for (key, notice, to) in &planned {
+        outbox::enqueue(&txn, key, notice, to, op.now).await?;
+        written += to.len();
+    }
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// The reminders due at `now`: (event key, notice, recipients).
+async fn due_reminders<C: ConnectionTrait>(
+    c: &C,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Notice, Vec<Recipient>)>> {
+    let mut due_list = vec![];
+    let integrators = outbox::recipients(c, Role::Integrator, None).await?;
+    // In key order, so that two processes scanning at once insert the same
+    // idempotency keys in the same order (no deadlock on PostgreSQL).
     let open = row::Entity::find()
         .filter(row::Column::DecidedAt.is_null())
-        .all(&txn)
+        .order_by_asc(row::Column::Id)
+        .all(c)
         .await?;
     for r in open {
-        let Some(passed) = reminder_state(calendar, r.due_at, op.now) else {
+        let Some(passed) = reminder_state(calendar, r.due_at, now) else {
             continue;
         };
-        let (_, o) = load(&txn, r.object_id).await?;
+        let (_, o) = load(c, r.object_id).await?;
         let to = match r.reviewer_id {
-            Some(id) => outbox::user_recipient(&txn, id)
-                .await?
-                .into_iter()
-                .collect(),
+            Some(id) => outbox::user_recipient(c, id).await?.into_iter().collect(),
             None => integrators.clone(),
         };
         let due = local_date(r.due_at - Duration::seconds(1));
@@ -723,20 +752,20 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
             }
         };
         let key = format!("review-{}:{}", if passed { "passed" } else { "soon" }, r.id);
-        outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
-        written += to.len();
+        due_list.push((key, notice, to));
     }
     let updates = object::Entity::find()
         .filter(object::Column::UpdateDueAt.is_not_null())
         .filter(object::Column::ArchivedAt.is_null())
-        .all(&txn)
+        .order_by_asc(object::Column::Id)
+        .all(c)
         .await?;
     for m in updates {
         let o: InformatizationObject = m.try_into()?;
         let Some(due_at) = o.update_due_at else {
             continue;
         };
-        let Some(passed) = reminder_state(calendar, due_at, op.now) else {
+        let Some(passed) = reminder_state(calendar, due_at, now) else {
             continue;
         };
         let due = local_date(due_at - Duration::seconds(1));
@@ -759,10 +788,8 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
             o.id,
             due_at.timestamp()
         );
-        let to = owners(&txn, &o).await?;
-        outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
-        written += to.len();
+        let to = owners(c, &o).await?;
+        due_list.push((key, notice, to));
     }
-    txn.commit().await?;
-    Ok(written)
+    Ok(due_list)
 }

@@ -5,14 +5,19 @@
 
 mod support;
 
+mod account_requests;
 mod analytics;
 mod audit;
 mod authz;
 mod calendar;
+mod change_sets;
 mod documents;
 mod foundation;
 mod integration;
 mod limits;
+mod notifications;
 mod search;
 mod services;
+mod smtp_sink;
+mod update_duty;
 mod workflow;

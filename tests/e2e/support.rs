@@ -91,6 +91,30 @@ impl TestApp {
         }
     }
 
+    /// A second server process on this app's database (its own data
+    /// directory, signing key and mail outbox directory), as when several
+    /// `archportal serve` run behind a load balancer. Finish it before
+    /// `self`: only `self` drops the database.
+    pub async fn spawn_sharing(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let data_dir = std::env::temp_dir().join(format!("archportal-test-{id}"));
+        let mut config = self.config.clone();
+        config.database_url = Some(self.config.database_url());
+        config.data_dir = data_dir.clone();
+        config.frontend_dir = data_dir.join("no-frontend");
+        config.documents.blob_dir = None;
+        tweak(&mut config);
+        let server = archportal_api::serve(config.clone()).await.unwrap();
+        TestApp {
+            base: format!("http://{}", server.addr),
+            client: reqwest::Client::new(),
+            data_dir,
+            config,
+            server: Some(server),
+            pg_database: None,
+        }
+    }
+
     /// The server's shared state (clock, database, blob store).
     pub fn state(&self) -> &std::sync::Arc<archportal_api::AppState> {
         self.server.as_ref().unwrap().state()

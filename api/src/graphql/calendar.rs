@@ -214,7 +214,7 @@ impl CalendarMutation {
             basis: archportal_domain::error::text_field("basis", &input.basis, 1000)?,
         };
         let state = ctx.state();
-        let calendar = archportal_storage::calendar::change(
+        let (calendar, version) = archportal_storage::calendar::change(
             &state.db,
             &ctx.op(),
             "calendar.set",
@@ -228,7 +228,7 @@ impl CalendarMutation {
             .into_iter()
             .filter_map(day)
             .collect();
-        state.set_calendar(calendar);
+        state.set_calendar(calendar, version);
         Ok(CalendarChangePayload { days })
     }
 
@@ -240,7 +240,7 @@ impl CalendarMutation {
     ) -> ApiResult<CalendarChangePayload> {
         ctx.actor()?.check_admin()?;
         let state = ctx.state();
-        let calendar = archportal_storage::calendar::change(
+        let (calendar, version) = archportal_storage::calendar::change(
             &state.db,
             &ctx.op(),
             "calendar.remove",
@@ -254,7 +254,7 @@ impl CalendarMutation {
             .into_iter()
             .filter_map(day)
             .collect();
-        state.set_calendar(calendar);
+        state.set_calendar(calendar, version);
         Ok(CalendarChangePayload { days })
     }
 }
