@@ -510,6 +510,25 @@ pub struct RequestFilter {
     pub now: Option<DateTime<Utc>>,
 }
 
+/// Narrows `states` (None: any) to those whose step waits for one of
+/// `parties` (none given: no narrowing). An empty result matches nothing.
+pub fn states_awaiting(
+    states: Option<Vec<RequestState>>,
+    parties: &[Party],
+) -> Option<Vec<RequestState>> {
+    if parties.is_empty() {
+        return states;
+    }
+    let waiting = RequestState::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.actor_and_due().0.is_some_and(|p| parties.contains(&p)));
+    Some(match states {
+        None => waiting.collect(),
+        Some(given) => waiting.filter(|s| given.contains(s)).collect(),
+    })
+}
+
 /// The columns requests can be sorted on; ties are broken by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RequestSortField {

@@ -391,6 +391,78 @@ async fn filters_sorting_visibility(backend: Backend) {
         counts[0]
     );
     println!("nested integration-request page of 2 and 12: {counts:?} SQL statements");
+
+    // Exports: the same filters and visibility, CSV and XLSX.
+    let get = async |token: Option<&str>, path: &str| {
+        let mut req = app.client.get(format!("{}{path}", app.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    };
+    let csv_rows = |text: &str| -> Vec<String> {
+        text.trim_start_matches('\u{feff}')
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let resp = get(Some(&owner_a), "/api/export/integration-requests.csv").await;
+    assert_eq!(resp.status(), 200);
+    let rows = csv_rows(&resp.text().await.unwrap());
+    assert!(rows[0].starts_with("id,serviceId,state,awaiting,dueAt,overdue,"));
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with(&format!("{r2},SVC_S,OWNER_AGREEMENT,SERVICE_OWNER,")))
+    );
+    assert!(rows.iter().any(
+        |r| r.starts_with(&format!("{r3},SVC_A,ANALYSIS,INTEGRATOR,")) && r.contains(",true,")
+    ));
+    let resp = get(
+        Some(&analyst),
+        "/api/export/integration-requests.csv?awaiting=INTEGRATOR&overdue=true&text=%D0%A4%D0%98%D0%9D%D0%90%D0%9D%D0%A1",
+    )
+    .await;
+    let rows = csv_rows(&resp.text().await.unwrap());
+    assert_eq!(rows.len(), 12, "header and the 11 overdue of B (финансов)");
+    let resp = get(Some(&owner_c), "/api/export/integration-requests.csv").await;
+    assert_eq!(
+        csv_rows(&resp.text().await.unwrap()).len(),
+        1,
+        "C sees none"
+    );
+    let resp = get(
+        Some(&analyst),
+        &format!("/api/export/integration-requests.xlsx?serviceOrganizationId={org_a}"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert_eq!(sheet.matches("<row>").count(), 2, "header and r3");
+    assert!(sheet.contains(&r3) && sheet.contains("Министерство юстиции"));
+    let resp = get(
+        Some(&analyst),
+        "/api/export/integration-requests.csv?states=NOPE",
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(code(&body), "INVALID_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "states");
+    assert_eq!(
+        get(None, "/api/export/integration-requests.xlsx")
+            .await
+            .status(),
+        401
+    );
     app.finish().await;
 }
 

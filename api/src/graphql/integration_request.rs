@@ -317,32 +317,18 @@ impl IntegrationRequestFilter {
     /// The storage filter, judged at `now` (the application clock).
     pub fn into_storage(self, now: DateTime<Utc>) -> ApiResult<repo::RequestFilter> {
         use archportal_domain::integration_request::{Party, RequestState};
-        let mut states: Option<Vec<RequestState>> = self
+        let states: Option<Vec<RequestState>> = self
             .states
             .filter(|s| !s.is_empty())
             .map(|s| s.into_iter().map(Into::into).collect());
-        if let Some(parties) = self.awaiting.filter(|p| !p.is_empty()) {
-            let parties: Vec<Party> = parties.into_iter().map(Into::into).collect();
-            let waiting = RequestState::ALL
-                .iter()
-                .copied()
-                .filter(|s| s.actor_and_due().0.is_some_and(|p| parties.contains(&p)));
-            states = Some(match states {
-                None => waiting.collect(),
-                Some(given) => waiting.filter(|s| given.contains(s)).collect(),
-            });
-        }
-        if let Some(text) = &self.text
-            && text.chars().count() > 500
-        {
-            return Err(ApiError::new(
-                "INVALID_INPUT",
-                "іздеу мәтіні тым ұзын (500 таңбаға дейін)",
-                "текст поиска слишком длинный (до 500 символов)",
-                "the search text is too long (up to 500 characters)",
-            )
-            .on("filter.text"));
-        }
+        let parties: Vec<Party> = self
+            .awaiting
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let states = repo::states_awaiting(states, &parties);
+        check_text(self.text.as_deref(), "filter.text")?;
         Ok(repo::RequestFilter {
             states,
             service_key: self.service_id,
@@ -363,6 +349,20 @@ impl IntegrationRequestFilter {
             now: Some(now),
         })
     }
+}
+
+/// Refuses a text filter longer than 500 characters.
+pub fn check_text(text: Option<&str>, field: &str) -> ApiResult<()> {
+    if text.is_some_and(|t| t.chars().count() > 500) {
+        return Err(ApiError::new(
+            "INVALID_INPUT",
+            "іздеу мәтіні тым ұзын (500 таңбаға дейін)",
+            "текст поиска слишком длинный (до 500 символов)",
+            "the search text is too long (up to 500 characters)",
+        )
+        .on(field));
+    }
+    Ok(())
 }
 
 /// The columns integration requests can be sorted on; ties are broken by id.
