@@ -774,3 +774,48 @@ fn parse_step(m: step::Model) -> Result<Step> {
         party,
     })
 }
+
+/// Writes the integration-request reminders (the current step's deadline is
+/// in 1 working day, or has passed) to the actor of the current step.
+/// Idempotent: one notice per step and kind (and recipient).
+pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) -> Result<usize> {
+    use archportal_domain::calendar::local_date;
+    use archportal_domain::notification::DeadlineKind;
+    let txn = db.begin_write().await?;
+    let open = step::Entity::find()
+        .filter(step::Column::CompletedAt.is_null())
+        .filter(step::Column::DueAt.is_not_null())
+        .order_by_asc(step::Column::Id)
+        .all(&txn)
+        .await?;
+    let mut written = 0;
+    for s in open {
+        let (Some(due_at), Some(party)) = (s.due_at, s.party.as_deref().and_then(Party::from_code))
+        else {
+            continue;
+        };
+        let Some(passed) = crate::review::reminder_state(calendar, due_at, op.now) else {
+            continue;
+        };
+        let Some(r) = row::Entity::find_by_id(s.request_id).one(&txn).await? else {
+            continue;
+        };
+        let Some(svc) = service::Entity::find_by_id(r.service_id).one(&txn).await? else {
+            continue;
+        };
+        let subject = format!("{} — {}", r.service_key, r.consumer_short_name);
+        let due = local_date(due_at - chrono::Duration::seconds(1));
+        let kind = DeadlineKind::IntegrationStep;
+        let notice = if passed {
+            Notice::DeadlinePassed { kind, subject, due }
+        } else {
+            Notice::DeadlineSoon { kind, subject, due }
+        };
+        let key = format!("ir-{}:{}", if passed { "passed" } else { "soon" }, s.id);
+        let to = recipients(&txn, &r, svc.organization_id, party).await?;
+        outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
+        written += to.len();
+    }
+    txn.commit().await?;
+    Ok(written)
+}

@@ -673,7 +673,7 @@ pub async fn overdue_updates(
 /// Whether the deadline ending at `due_at` is in its last working day or has
 /// passed, at `now`: `Some(false)` = one working day left, `Some(true)` =
 /// passed.
-fn reminder_state(
+pub(crate) fn reminder_state(
     calendar: &WorkingCalendar,
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -764,5 +764,6 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
         written += to.len();
     }
     txn.commit().await?;
+    written += crate::integration_request::scan_deadlines(db, op, calendar).await?;
     Ok(written)
 }

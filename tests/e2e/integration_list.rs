@@ -467,3 +467,113 @@ async fn filters_sorting_visibility(backend: Backend) {
 }
 
 both!(filters_sorting_visibility);
+
+/// The reminder rows of integration requests in the outbox: (key prefix, event, recipient).
+async fn ir_reminders(app: &TestApp) -> Vec<(String, String, String)> {
+    archportal_api::mail::run_once(app.state()).await.unwrap();
+    let mut v: Vec<(String, String, String)> =
+        archportal_storage::outbox::all(&app.state().db, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.idempotency_key.starts_with("ir-"))
+            .map(|m| {
+                assert!(m.body.contains("SVC_S — ИС Салық"), "{}", m.body);
+                let kind = m.idempotency_key.split(':').next().unwrap().to_owned();
+                (kind, m.event, m.recipient)
+            })
+            .collect();
+    v.sort();
+    v
+}
+
+/// Reminders to the actor of the current step: one "deadline in 1 working
+/// day" and one "deadline passed" per step, from the periodic scan, with the
+/// days from the calendar.
+async fn reminders_to_the_current_actor(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.clock.fixed_now = Some(START.parse().unwrap());
+        c.notifications.poll_interval_ms = 3_600_000;
+    })
+    .await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let org_s = app
+        .create_org(
+            &admin,
+            &bin("24014000001"),
+            "Министерство цифрового развития",
+        )
+        .await;
+    let org_b = app
+        .create_org(&admin, &bin("24024000007"), "Министерство финансов")
+        .await;
+    let owner_s = app
+        .create_user(&admin, "s@gov.kz", "OWNER", Some(&org_s))
+        .await;
+    let owner_b = app
+        .create_user(&admin, "b@gov.kz", "OWNER", Some(&org_b))
+        .await;
+    let operator = app
+        .create_user(&admin, "operator@gov.kz", "OPERATOR", None)
+        .await;
+    let integrator = app
+        .create_user(&admin, "integrator@gov.kz", "INTEGRATOR", None)
+        .await;
+    let provider = app.create_object(&owner_s, "ЭЦП").await;
+    let consumer = app.create_object(&owner_b, "ИС Салық").await;
+    app.ok(
+        Some(&operator),
+        REGISTER,
+        json!({"i": {"objectId": provider, "service": service_input("SVC_S", "тест")}}),
+    )
+    .await;
+    archportal_api::search::run_once(app.state()).await.unwrap();
+    let r = file(&app, &owner_b, "SVC_S", &consumer).await;
+    let analysis_due = deadline(&app, 7).await;
+    // 10:00 in Almaty on the 6th working day: the last day is the next one.
+    let day_before = deadline(&app, 6).await - Duration::hours(14);
+    assert!(ir_reminders(&app).await.is_empty(), "7 working days ahead");
+
+    let soon = (
+        "ir-soon".to_owned(),
+        "DEADLINE_SOON".to_owned(),
+        "integrator@gov.kz".to_owned(),
+    );
+    app.state().clock.set(day_before);
+    assert_eq!(ir_reminders(&app).await, vec![soon.clone()]);
+    // Idempotent: the scan runs again and again.
+    assert_eq!(ir_reminders(&app).await, vec![soon.clone()]);
+
+    let passed = (
+        "ir-passed".to_owned(),
+        "DEADLINE_PASSED".to_owned(),
+        "integrator@gov.kz".to_owned(),
+    );
+    app.state().clock.set(analysis_due + Duration::hours(1));
+    assert_eq!(ir_reminders(&app).await, vec![passed.clone(), soon.clone()]);
+    assert_eq!(ir_reminders(&app).await, vec![passed.clone(), soon.clone()]);
+
+    // The next step waits for the service owner: its reminder goes to S's
+    // owner, never to the consumer (the clock jumps past the due time, so
+    // only "passed" is written for it).
+    app.ok(Some(&integrator), "mutation($i:RecommendIntegrationInput!){ recommendIntegration(input:$i){ integrationRequest { id } } }", json!({"i": {"id": r, "positive": true, "recommendation": "ok"}})).await;
+    let agreement_due = deadline(&app, 10).await;
+    app.state().clock.set(agreement_due + Duration::minutes(1));
+    let owner_passed = (
+        "ir-passed".to_owned(),
+        "DEADLINE_PASSED".to_owned(),
+        "s@gov.kz".to_owned(),
+    );
+    let got = ir_reminders(&app).await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got.contains(&owner_passed), "{got:?}");
+    assert!(got.iter().all(|(_, _, to)| to != "b@gov.kz"), "{got:?}");
+    // The request is overdue and in the list's overdue filter.
+    let list = app
+        .ok(Some(&owner_s), LIST, json!({"f": {"overdue": true}}))
+        .await;
+    assert_eq!(list["integrationRequests"]["totalCount"], 1);
+    app.finish().await;
+}
+
+both!(reminders_to_the_current_actor);
