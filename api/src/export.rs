@@ -1,4 +1,4 @@
-//! Streamed exports of objects and services as CSV or XLSX, with the same
+//! Streamed exports of objects, services and integration requests as CSV or XLSX, with the same
 //! filters and the same read scope as the GraphQL lists.
 //!
 //! Rows are read a page at a time (keyset pagination) and written to the
@@ -13,8 +13,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use archportal_domain::access::Actor;
 use archportal_domain::document::DocumentKind;
+use archportal_domain::integration_request::{Party, RequestState};
 use archportal_domain::object::{LifeCycleStage, ObjectKind, RegistrationStatus};
 use archportal_domain::service::{Gateway, Protocol, ServiceStatus};
+use archportal_storage::integration_request::{self as requests, RequestFilter, RequestScope};
 use archportal_storage::object::{self as objects, InformatizationObject, ObjectFilter};
 use archportal_storage::page::PageRequest;
 use archportal_storage::service::{self as services, ServiceFilter};
@@ -230,6 +232,8 @@ pub enum Dataset {
     Objects,
     /// Gateway services.
     Services,
+    /// Integration requests.
+    IntegrationRequests,
 }
 
 fn invalid(param: &str) -> ApiError {
@@ -323,6 +327,79 @@ pub fn service_filter(q: &HashMap<String, String>) -> Result<ServiceFilter, ApiE
         organization_id: id(q, "organizationId")?,
         object_id: id(q, "objectId")?,
     })
+}
+
+/// The integration-request filter from query parameters named as in the
+/// GraphQL `IntegrationRequestFilter` (lists comma-separated codes).
+pub fn request_filter(
+    q: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> Result<RequestFilter, ApiError> {
+    let states = codes(q, "states", RequestState::from_code)?;
+    let parties = codes(q, "awaiting", Party::from_code)?;
+    let text = q.get("text").cloned();
+    crate::graphql::integration_request::check_text(text.as_deref(), "text")?;
+    Ok(RequestFilter {
+        states: requests::states_awaiting((!states.is_empty()).then_some(states), &parties),
+        service_key: q.get("serviceId").cloned(),
+        consumer_organization_id: id(q, "consumerOrganizationId")?,
+        service_organization_id: id(q, "serviceOrganizationId")?,
+        overdue: flag(q, "overdue")?,
+        filed_from: instant(q, "filedFrom")?,
+        filed_to: instant(q, "filedTo")?,
+        text,
+        now: Some(now),
+    })
+}
+
+const REQUEST_COLUMNS: [&str; 18] = [
+    "id",
+    "serviceId",
+    "state",
+    "awaiting",
+    "dueAt",
+    "overdue",
+    "ownerOrganizationName",
+    "objectName",
+    "consumerOrganizationName",
+    "consumerObjectName",
+    "consumerShortName",
+    "systemAddress",
+    "consumerNonState",
+    "basisLink",
+    "purpose",
+    "rowVersion",
+    "createdAt",
+    "updatedAt",
+];
+
+fn request_row(r: &requests::Request, now: DateTime<Utc>) -> [String; 18] {
+    let m = &r.row;
+    let overdue = !r.state.is_final() && m.due_at.is_some_and(|d| d < now);
+    [
+        m.id.to_string(),
+        m.service_key.clone(),
+        r.state.code().to_owned(),
+        r.state
+            .actor_and_due()
+            .0
+            .map(|p| p.code().to_owned())
+            .unwrap_or_default(),
+        time(m.due_at),
+        overdue.to_string(),
+        m.owner_organization_name.clone(),
+        m.object_name.clone(),
+        m.consumer_organization_name.clone(),
+        m.consumer_object_name.clone(),
+        m.consumer_short_name.clone(),
+        m.system_address.clone(),
+        m.consumer_non_state.to_string(),
+        m.basis_link.clone(),
+        m.purpose.clone(),
+        m.row_version.to_string(),
+        time(Some(m.created_at)),
+        time(Some(m.updated_at)),
+    ]
 }
 
 const OBJECT_COLUMNS: [&str; 16] = [
@@ -420,6 +497,7 @@ async fn send(tx: &Tx, bytes: Vec<u8>) -> Result<(), StorageError> {
 enum Query {
     Objects(ObjectFilter),
     Services(ServiceFilter),
+    IntegrationRequests(RequestFilter),
 }
 
 async fn produce(
@@ -488,6 +566,23 @@ async fn produce(
                 }
             }
         }
+        Query::IntegrationRequests(filter) => {
+            sheet.row(&REQUEST_COLUMNS)?;
+            let now = filter.now.unwrap_or_else(Utc::now);
+            let scope = RequestScope::of(&actor);
+            let mut after = None;
+            loop {
+                let page = requests::batch_after(&state.db, scope, &filter, after, PAGE).await?;
+                for r in &page {
+                    sheet.row(&request_row(r, now))?;
+                }
+                send(tx, sheet.take()).await?;
+                match page.last() {
+                    Some(last) if page.len() as u64 == PAGE => after = Some(last.row.id),
+                    _ => break,
+                }
+            }
+        }
     }
     send(tx, sheet.finish()?).await
 }
@@ -504,6 +599,9 @@ pub fn stream(
     let query = match dataset {
         Dataset::Objects => Query::Objects(object_filter(q, state.clock.now())?),
         Dataset::Services => Query::Services(service_filter(q)?),
+        Dataset::IntegrationRequests => {
+            Query::IntegrationRequests(request_filter(q, state.clock.now())?)
+        }
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {

@@ -337,7 +337,7 @@ fn api_error_response(status: StatusCode, lang: Lang, e: &crate::error::ApiError
     (status, Json(body)).into_response()
 }
 
-/// `GET /api/export/{objects|services}.{csv|xlsx}?filter…`: the list with
+/// `GET /api/export/{objects|services|integration-requests}.{csv|xlsx}?filter…`: the list with
 /// the current filters as a file, streamed; the same bearer token and read
 /// scope as the GraphQL lists, and the same per-caller rate limit.
 async fn export_get(
@@ -353,6 +353,7 @@ async fn export_get(
     let dataset = match name {
         "objects" => export::Dataset::Objects,
         "services" => export::Dataset::Services,
+        "integration-requests" => export::Dataset::IntegrationRequests,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     let Some(format) = export::Format::from_extension(ext) else {

@@ -16,6 +16,8 @@ pub enum DeadlineKind {
     Review,
     /// 003 §9: updating a registered object (to the owner).
     Update,
+    /// 000 §6, 001 §45: the current step of an integration request (to its actor).
+    IntegrationStep,
 }
 
 /// Something a person is told by e-mail.
@@ -138,6 +140,11 @@ impl Notice {
             ),
             DeadlineKind::Review => p("тексеру", "проверка", "review"),
             DeadlineKind::Update => p("деректерді жаңарту", "актуализация сведений", "data update"),
+            DeadlineKind::IntegrationStep => p(
+                "интеграцияға өтінім қадамы",
+                "шаг заявки на интеграцию",
+                "integration request step",
+            ),
         };
         match self {
             Notice::AccountRequestReceived { organization, due } => (

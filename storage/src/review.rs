@@ -673,7 +673,7 @@ pub async fn overdue_updates(
 /// Whether the deadline ending at `due_at` is in its last working day or has
 /// passed, at `now`: `Some(false)` = one working day left, `Some(true)` =
 /// passed.
-fn reminder_state(
+pub(crate) fn reminder_state(
     calendar: &WorkingCalendar,
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -693,6 +693,16 @@ fn reminder_state(
 /// transaction is opened. Returns the number of (event, recipient) pairs
 /// due, 0 when there was nothing to write.
 pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) -> Result<usize> {
+    let written = scan_review_and_update_deadlines(db, op, calendar).await?;
+    Ok(written + crate::integration_request::scan_deadlines(db, op, calendar).await?)
+}
+
+/// The review and update part of [`scan_deadlines`].
+async fn scan_review_and_update_deadlines(
+    db: &Database,
+    op: &Op,
+    calendar: &WorkingCalendar,
+) -> Result<usize> {
     let planned = due_reminders(db.conn(), calendar, op.now).await?;
     let keys: Vec<(String, &[Recipient])> = planned
         .iter()

@@ -14,6 +14,7 @@ mod change_sets;
 mod documents;
 mod foundation;
 mod integration;
+mod integration_list;
 mod limits;
 mod notifications;
 mod search;
