@@ -44,6 +44,13 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
             </Link>
           </div>
         )}
+        {role === 'OWNER' && (
+          <div className="actions">
+            <Link to={`/integration-requests/new?serviceId=${encodeURIComponent(s.serviceId)}`} className="btn btn-primary" data-testid="request-integration">
+              {t('integration.request')}
+            </Link>
+          </div>
+        )}
       </div>
       <p className="lead">
         <code>{s.serviceId}</code> · <span className={`badge badge-svc-${s.status.toLowerCase()}`}>{enumLabel(t, 'serviceStatus', s.status)}</span>
