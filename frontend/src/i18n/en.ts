@@ -617,6 +617,7 @@ export const en = {
   'rvdoc.docxText': 'Text of the DOCX draft',
   'rvdoc.noText': 'The draft has no text.',
   'rvdoc.acceptedWithFindings': 'Accepted with findings',
+  'search.signIn': 'Searching the registry needs a portal account: sign in to search.',
 } as const;
 
 /** Every message key. */

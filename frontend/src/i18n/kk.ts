@@ -613,4 +613,5 @@ export const kk: Messages = {
   'rvdoc.docxText': 'DOCX жобасының мәтіні',
   'rvdoc.noText': 'Жобада мәтін жоқ.',
   'rvdoc.acceptedWithFindings': 'Бұзушылықтармен қабылданды',
+  'search.signIn': 'Тізілім бойынша іздеу портал пайдаланушыларына қолжетімді: іздеу үшін кіріңіз.',
 };

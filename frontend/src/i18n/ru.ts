@@ -613,4 +613,5 @@ export const ru: Messages = {
   'rvdoc.docxText': 'Текст черновика DOCX',
   'rvdoc.noText': 'В черновике нет текста.',
   'rvdoc.acceptedWithFindings': 'Принят с нарушениями',
+  'search.signIn': 'Поиск по реестру доступен пользователям портала: войдите, чтобы искать.',
 };

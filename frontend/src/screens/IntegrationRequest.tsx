@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { Fragment, useRef, useState, type FormEvent } from 'react';
 import { useI18n, type MessageKey } from '../i18n';
 import { useAuth } from '../auth';
 import { gql } from '../api/client';
@@ -276,30 +276,32 @@ export function IntegrationRequestPage({ id, filed }: { id: string; filed?: bool
       <div className="two-col">
         <div className="panel">
           <h2>{t('integration.annex5')}</h2>
-          <dl className="props">
-            <div>
-              <dt>{t('integration.serviceId')}</dt>
-              <dd>
-                <Link to={`/services/${encodeURIComponent(r.serviceId)}`}>
-                  <code>{r.serviceId}</code>
-                </Link>
-                {r.service && <div className="sub">{serviceName(r.service, lang)}</div>}
-              </dd>
-            </div>
-            <div>
-              <dt>{t('integration.basisLink')}</dt>
-              <dd>{/^https?:\/\//.test(r.basisLink) ? <a href={r.basisLink} rel="noopener noreferrer" target="_blank">{r.basisLink}</a> : r.basisLink}</dd>
-            </div>
+          <dl className="details ir-details">
+            <dt>{t('integration.serviceId')}</dt>
+            <dd>
+              <Link to={`/services/${encodeURIComponent(r.serviceId)}`}>
+                <code>{r.serviceId}</code>
+              </Link>
+              {r.service && <div className="sub">{serviceName(r.service, lang)}</div>}
+            </dd>
+            <dt>{t('integration.basisLink')}</dt>
+            <dd>
+              {/^https?:\/\//.test(r.basisLink) ? (
+                <a href={r.basisLink} rel="noopener noreferrer" target="_blank">
+                  {r.basisLink}
+                </a>
+              ) : (
+                r.basisLink
+              )}
+            </dd>
             {fields.map(([k, v]) => (
-              <div key={k}>
+              <Fragment key={k}>
                 <dt>{t(k)}</dt>
                 <dd>{v}</dd>
-              </div>
+              </Fragment>
             ))}
-            <div>
-              <dt>{t('integration.filedAt')}</dt>
-              <dd>{fmt.dateTime(r.createdAt)}</dd>
-            </div>
+            <dt>{t('integration.filedAt')}</dt>
+            <dd>{fmt.dateTime(r.createdAt)}</dd>
           </dl>
         </div>
         <div className="panel" data-testid="ir-current">

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n, type MessageKey } from '../i18n';
 import { useVocab } from '../vocab';
+import { useAuth } from '../auth';
 import { SearchDocument, type Gateway, type Protocol, type SearchFilterInput, type SearchKind, type ServiceStatus } from '../api/generated';
 import { useQuery } from '../components/useQuery';
 import { ErrorBox, Loading } from '../components/Status';
@@ -115,7 +116,10 @@ export function Search() {
   const text = query.get('q') ?? '';
   const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
   const filter = searchFilter(query);
-  const q = useQuery(SearchDocument, { query: text, filter, first: PAGE, offset }, { skip: !text.trim() });
+  const { state } = useAuth();
+  // The API answers searches for signed-in users only.
+  const anonymous = state.status === 'anonymous';
+  const q = useQuery(SearchDocument, { query: text, filter, first: PAGE, offset }, { skip: !text.trim() || state.status !== 'signedIn' });
   const res = text.trim() ? q.data?.search : undefined;
   const go = (next: URLSearchParams) => {
     next.delete('offset');
@@ -139,7 +143,17 @@ export function Search() {
       <PageTitle text={t('search.title')}>{t('search.title')}</PageTitle>
       <p className="lead">{t('search.lead')}</p>
       <SearchBox initial={text} autoFocus={!text} />
-      {text.trim() && (
+      {anonymous && (
+        <div className="alert alert-info" role="status" data-testid="search-sign-in">
+          <p>{t('search.signIn')}</p>
+          <p>
+            <Link to={`/sign-in?next=${encodeURIComponent(`/search${query.toString() ? `?${query}` : ''}`)}`} className="btn btn-primary">
+              {t('nav.signIn')}
+            </Link>
+          </p>
+        </div>
+      )}
+      {text.trim() && !anonymous && (
         <div className="with-facets">
           <aside className="panel facets" aria-label={t('services.facets')} data-testid="search-facets">
             <h2>{t('services.facets')}</h2>
