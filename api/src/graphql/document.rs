@@ -3,8 +3,8 @@
 //! the Annex 1 catalogue of document kinds.
 
 use archportal_domain::conformance::Report;
-use archportal_domain::docx;
 use archportal_domain::document::{self as domain, required_kinds};
+use archportal_domain::docx;
 use archportal_domain::object::LifeCycleStage as DomainStage;
 use archportal_storage::document::{self as repo};
 use async_graphql::{Context, ID, Object, SimpleObject};
