@@ -16,6 +16,7 @@ mod m20261122_130000_services;
 mod m20261122_140000_object_search;
 mod m20261122_140000_search_outbox;
 mod m20261122_150000_integration_requests;
+mod m20261122_160000_integration_request_list;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_140000_object_search::Migration),
             Box::new(m20261122_140000_search_outbox::Migration),
             Box::new(m20261122_150000_integration_requests::Migration),
+            Box::new(m20261122_160000_integration_request_list::Migration),
         ]
     }
 }

@@ -445,6 +445,7 @@ pub mod integration_request {
         pub row_version: i32,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub search_text: String,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

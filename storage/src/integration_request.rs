@@ -210,6 +210,17 @@ pub async fn file(
     let purpose = text("purpose", &new.purpose, 10_000)?;
     let owner_org_name = org_name(&txn, svc.organization_id).await?;
     let consumer_org_name = org_name(&txn, consumer.organization_id).await?;
+    let folded = [
+        svc.service_id.as_str(),
+        provider.name_ru.as_str(),
+        owner_org_name.as_str(),
+        consumer_org_name.as_str(),
+        consumer.name_ru.as_str(),
+        consumer.short_name.as_str(),
+        purpose.as_str(),
+    ]
+    .join("\n")
+    .to_lowercase();
     let m = row::ActiveModel {
         id: Set(Uuid::now_v7()),
         service_id: Set(svc.id),
@@ -231,6 +242,7 @@ pub async fn file(
         row_version: Set(1),
         created_at: Set(op.now),
         updated_at: Set(op.now),
+        search_text: Set(folded),
     }
     .insert(&txn)
     .await?;
@@ -445,15 +457,301 @@ pub async fn steps(db: &Database, id: Uuid) -> Result<Vec<Step>> {
         .all(db.conn())
         .await?
         .into_iter()
-        .map(|m| {
-            let state = RequestState::from_code(&m.state)
-                .ok_or_else(|| StorageError::Corrupt(format!("step {}: state", m.id)))?;
-            let party = m.party.as_deref().and_then(Party::from_code);
-            Ok(Step {
-                row: m,
-                state,
-                party,
-            })
-        })
+        .map(parse_step)
         .collect()
+}
+
+/// Which requests a caller may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestScope {
+    /// Staff: every request.
+    All,
+    /// An owner: requests its organization filed (as consumer) or that
+    /// concern a service it owns.
+    Organization(Uuid),
+    /// Nothing (an owner without an organization).
+    Nothing,
+}
+
+impl RequestScope {
+    /// The scope of `actor`, the rule [`visible`] applies to one request.
+    pub fn of(actor: &Actor) -> RequestScope {
+        match (actor.role, actor.organization_id) {
+            (Role::Integrator | Role::Operator | Role::Admin | Role::Analyst, _) => {
+                RequestScope::All
+            }
+            (Role::Owner, Some(org)) => RequestScope::Organization(org),
+            (Role::Owner, None) => RequestScope::Nothing,
+        }
+    }
+}
+
+/// Which requests a list returns; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Only in these states (the current step); `Some(vec![])` matches nothing.
+    pub states: Option<Vec<RequestState>>,
+    /// Only for the service with this ServiceID.
+    pub service_key: Option<String>,
+    /// Only filed for objects of this consumer organization.
+    pub consumer_organization_id: Option<Uuid>,
+    /// Only for services of this owner organization.
+    pub service_organization_id: Option<Uuid>,
+    /// Only with (true) or without (false) an open step past its due time.
+    pub overdue: Option<bool>,
+    /// Filed at or after this instant.
+    pub filed_from: Option<DateTime<Utc>>,
+    /// Filed before this instant.
+    pub filed_to: Option<DateTime<Utc>>,
+    /// Text in the ServiceID, the names of the organizations and objects, or
+    /// the purpose (any letter case, any script).
+    pub text: Option<String>,
+    /// The instant `overdue` is judged at (the application clock).
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// The columns requests can be sorted on; ties are broken by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestSortField {
+    /// When filed.
+    #[default]
+    FiledAt,
+    /// When the current step is due (requests without one last).
+    DueAt,
+}
+
+/// A sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestOrder {
+    /// The column.
+    pub field: RequestSortField,
+    /// Descending instead of ascending.
+    pub descending: bool,
+}
+
+/// Where a sorted page starts: strictly after the request with this key and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCursor {
+    /// The sort key of the last request seen.
+    pub key: DateTime<Utc>,
+    /// Its id.
+    pub id: Uuid,
+}
+
+/// Stands in for "no due date" when sorting, so that those sort last.
+fn no_due() -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::<Utc>::MAX_UTC, |d| d.and_utc())
+}
+
+impl RequestOrder {
+    /// The sort key of a request, as a cursor carries it.
+    pub fn key_of(&self, r: &row::Model) -> DateTime<Utc> {
+        match self.field {
+            RequestSortField::FiledAt => r.created_at,
+            RequestSortField::DueAt => r.due_at.unwrap_or_else(no_due),
+        }
+    }
+
+    fn expr(&self) -> sea_orm::sea_query::SimpleExpr {
+        use sea_orm::sea_query::{Expr, Func};
+        match self.field {
+            RequestSortField::FiledAt => Expr::col((row::Entity, row::Column::CreatedAt)),
+            RequestSortField::DueAt => Func::coalesce([
+                Expr::col((row::Entity, row::Column::DueAt)),
+                Expr::val(no_due()),
+            ])
+            .into(),
+        }
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The states whose step is still open (a due date may pass).
+fn open_states() -> Vec<&'static str> {
+    RequestState::ALL
+        .iter()
+        .filter(|s| !s.is_final())
+        .map(|s| s.code())
+        .collect()
+}
+
+/// The condition selecting what `scope` may see of `f`; `None` when it sees nothing.
+pub fn condition(scope: RequestScope, f: &RequestFilter) -> Option<sea_orm::Condition> {
+    use sea_orm::Condition;
+    use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, Query};
+    let services_of = |org: Uuid| {
+        Query::select()
+            .column(service::Column::Id)
+            .from(service::Entity)
+            .and_where(service::Column::OrganizationId.eq(org))
+            .to_owned()
+    };
+    let mut cond = Condition::all();
+    match scope {
+        RequestScope::All => {}
+        RequestScope::Nothing => return None,
+        RequestScope::Organization(org) => {
+            cond = cond.add(
+                Condition::any()
+                    .add(row::Column::ConsumerOrganizationId.eq(org))
+                    .add(row::Column::ServiceId.in_subquery(services_of(org))),
+            );
+        }
+    }
+    if let Some(states) = &f.states {
+        if states.is_empty() {
+            return None;
+        }
+        cond = cond.add(row::Column::State.is_in(states.iter().map(|s| s.code())));
+    }
+    if let Some(key) = &f.service_key {
+        cond = cond.add(row::Column::ServiceKey.eq(key.trim()));
+    }
+    if let Some(org) = f.consumer_organization_id {
+        cond = cond.add(row::Column::ConsumerOrganizationId.eq(org));
+    }
+    if let Some(org) = f.service_organization_id {
+        cond = cond.add(row::Column::ServiceId.in_subquery(services_of(org)));
+    }
+    let now = f.now.unwrap_or_else(Utc::now);
+    if let Some(overdue) = f.overdue {
+        let late = Condition::all()
+            .add(row::Column::State.is_in(open_states()))
+            .add(row::Column::DueAt.is_not_null())
+            .add(row::Column::DueAt.lt(now));
+        cond = cond.add(if overdue { late } else { late.not() });
+    }
+    if let Some(t) = f.filed_from {
+        cond = cond.add(row::Column::CreatedAt.gte(t));
+    }
+    if let Some(t) = f.filed_to {
+        cond = cond.add(row::Column::CreatedAt.lt(t));
+    }
+    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let folded = escape_like(&text.to_lowercase());
+        cond = cond.add(
+            Expr::col(row::Column::SearchText)
+                .like(LikeExpr::new(format!("%{folded}%")).escape('\\')),
+        );
+    }
+    Some(cond)
+}
+
+/// A page of the requests `scope` may see that match `filter`, sorted by
+/// `order` with ties broken by id, strictly after `after` (keyset
+/// pagination: stable under inserts).
+pub async fn list(
+    db: &Database,
+    scope: RequestScope,
+    filter: &RequestFilter,
+    order: RequestOrder,
+    after: Option<&RequestCursor>,
+    limit: u64,
+) -> Result<crate::page::Page<Request>> {
+    use sea_orm::sea_query::ExprTrait as _;
+    use sea_orm::{Condition, PaginatorTrait, QuerySelect};
+    let Some(cond) = condition(scope, filter) else {
+        return Ok(crate::page::Page {
+            items: vec![],
+            has_next: false,
+            total: 0,
+        });
+    };
+    let query = row::Entity::find().filter(cond);
+    let total = query.clone().count(db.conn()).await?;
+    let limit = limit.clamp(1, crate::page::MAX_PAGE);
+    let key = order.expr();
+    let query = match after {
+        Some(c) => {
+            let past = if order.descending {
+                Condition::any().add(key.clone().lt(c.key)).add(
+                    Condition::all()
+                        .add(key.clone().eq(c.key))
+                        .add(row::Column::Id.lt(c.id)),
+                )
+            } else {
+                Condition::any().add(key.clone().gt(c.key)).add(
+                    Condition::all()
+                        .add(key.clone().eq(c.key))
+                        .add(row::Column::Id.gt(c.id)),
+                )
+            };
+            query.filter(past)
+        }
+        None => query,
+    };
+    let dir = if order.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let rows = query
+        .order_by(key, dir.clone())
+        .order_by(row::Column::Id, dir)
+        .limit(limit + 1)
+        .all(db.conn())
+        .await?;
+    crate::page::Page::from_overfetch(rows, limit, total).try_map(parse)
+}
+
+/// The next batch of matching requests after `after`, in id order, without
+/// counting (for streamed exports: memory stays one batch).
+pub async fn batch_after(
+    db: &Database,
+    scope: RequestScope,
+    filter: &RequestFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Request>> {
+    use sea_orm::QuerySelect;
+    let Some(cond) = condition(scope, filter) else {
+        return Ok(vec![]);
+    };
+    let mut query = row::Entity::find().filter(cond);
+    if let Some(after) = after {
+        query = query.filter(row::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(row::Column::Id)
+        .limit(limit)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(parse)
+        .collect()
+}
+
+/// The histories of several requests (for DataLoaders), oldest step first.
+pub async fn steps_of(db: &Database, ids: &[Uuid]) -> Result<Vec<Step>> {
+    step::Entity::find()
+        .filter(step::Column::RequestId.is_in(ids.iter().copied()))
+        .order_by_asc(step::Column::Id)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(parse_step)
+        .collect()
+}
+
+fn parse_step(m: step::Model) -> Result<Step> {
+    let state = RequestState::from_code(&m.state)
+        .ok_or_else(|| StorageError::Corrupt(format!("step {}: state", m.id)))?;
+    let party = m.party.as_deref().and_then(Party::from_code);
+    Ok(Step {
+        row: m,
+        state,
+        party,
+    })
 }

@@ -288,6 +288,17 @@ pub async fn get(db: &Database, id: Uuid) -> Result<Service> {
         .try_into()
 }
 
+/// Several services by id (for DataLoaders), in no particular order.
+pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Service>> {
+    service::Entity::find()
+        .filter(service::Column::Id.is_in(ids.iter().copied()))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
 /// One service by its ServiceID.
 pub async fn get_by_service_id(db: &Database, service_id: &ServiceId) -> Result<Service> {
     service::Entity::find()

@@ -213,6 +213,29 @@ fn ops() -> Vec<Op> {
             }),
         },
         Op {
+            name: "integrationRequests",
+            query: "query($id:ID!){ integrationRequests(filter:{consumerOrganizationId:$id}){ totalCount edges { node { id } } } }",
+            vars: |f, _| json!({"id": f.org_a}),
+            allowed: SIGNED_IN,
+            check: Some(|f, w, d| {
+                let ids: Vec<&str> = d["integrationRequests"]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap())
+                    .collect();
+                if w == OwnerB {
+                    // Neither consumer nor service owner: sees none of A's.
+                    assert!(ids.is_empty(), "{ids:?}");
+                    assert_eq!(d["integrationRequests"]["totalCount"], 0);
+                } else {
+                    for id in [&f.ir_analysis, &f.ir_agreement, &f.ir_check] {
+                        assert!(ids.contains(&id.as_str()), "{w:?}: {ids:?}");
+                    }
+                }
+            }),
+        },
+        Op {
             name: "fileIntegrationRequest",
             query: "mutation($i:FileIntegrationRequestInput!){ fileIntegrationRequest(input:$i){ integrationRequest { state } } }",
             vars: |f, _| json!({"i": annex(f)}),

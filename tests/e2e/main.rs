@@ -12,6 +12,7 @@ mod calendar;
 mod documents;
 mod foundation;
 mod integration;
+mod integration_list;
 mod limits;
 mod search;
 mod services;

@@ -8,13 +8,15 @@ use archportal_domain::integration_request::Command;
 use archportal_domain::service::ServiceId;
 use archportal_storage::integration_request::{self as repo, NewRequest};
 use archportal_storage::search::SimilarTo;
+use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::object::SortDirection;
 use crate::graphql::search::{SimilarService, similar_services};
 use crate::graphql::service::Service;
-use crate::graphql::{CtxExt, parse_id};
+use crate::graphql::{ConnectionTotal, CtxExt, page_request, parse_id};
 
 /// Where an integration request stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -112,8 +114,13 @@ impl IntegrationRequest {
     /// The service, when the caller may see it.
     async fn service(&self, ctx: &Context<'_>) -> ApiResult<Option<Service>> {
         let scope = ctx.actor()?.service_scope();
-        let s = archportal_storage::service::get(&ctx.state().db, self.r.row.service_id).await?;
-        Ok(archportal_storage::service::visible(scope, &s).then_some(Service(s)))
+        let s = ctx
+            .loaders()
+            .services
+            .load_one(self.r.row.service_id)
+            .await?;
+        Ok(s.filter(|s| archportal_storage::service::visible(scope, s))
+            .map(Service))
     }
     /// Annex 5: the providing object's name.
     async fn object_name(&self) -> &str {
@@ -162,8 +169,12 @@ impl IntegrationRequest {
     /// The steps so far, oldest first.
     async fn steps(&self, ctx: &Context<'_>) -> ApiResult<Vec<IntegrationStep>> {
         let now = ctx.state().clock.now();
-        Ok(repo::steps(&ctx.state().db, self.r.row.id)
+        Ok(ctx
+            .loaders()
+            .integration_steps
+            .load_one(self.r.row.id)
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(|s| IntegrationStep {
                 state: s.state.into(),
@@ -278,6 +289,196 @@ pub struct IntegrationRequestPayload {
     pub integration_request: IntegrationRequest,
 }
 
+/// Which integration requests a list returns; every field narrows it.
+#[derive(InputObject, Default)]
+pub struct IntegrationRequestFilter {
+    /// Only in these states.
+    pub states: Option<Vec<IntegrationRequestState>>,
+    /// Only those whose current step waits for one of these parties.
+    pub awaiting: Option<Vec<IntegrationParty>>,
+    /// Only for the service with this ServiceID.
+    pub service_id: Option<String>,
+    /// Only filed for objects of this consumer organization.
+    pub consumer_organization_id: Option<ID>,
+    /// Only for services owned by this organization.
+    pub service_organization_id: Option<ID>,
+    /// Only with (true) or without (false) a current step past its due time.
+    pub overdue: Option<bool>,
+    /// Filed at or after this instant.
+    pub filed_from: Option<DateTime<Utc>>,
+    /// Filed before this instant.
+    pub filed_to: Option<DateTime<Utc>>,
+    /// Text in the ServiceID, the organizations' or objects' names or the
+    /// purpose (any letter case).
+    pub text: Option<String>,
+}
+
+impl IntegrationRequestFilter {
+    /// The storage filter, judged at `now` (the application clock).
+    pub fn into_storage(self, now: DateTime<Utc>) -> ApiResult<repo::RequestFilter> {
+        use archportal_domain::integration_request::{Party, RequestState};
+        let mut states: Option<Vec<RequestState>> = self
+            .states
+            .filter(|s| !s.is_empty())
+            .map(|s| s.into_iter().map(Into::into).collect());
+        if let Some(parties) = self.awaiting.filter(|p| !p.is_empty()) {
+            let parties: Vec<Party> = parties.into_iter().map(Into::into).collect();
+            let waiting = RequestState::ALL
+                .iter()
+                .copied()
+                .filter(|s| s.actor_and_due().0.is_some_and(|p| parties.contains(&p)));
+            states = Some(match states {
+                None => waiting.collect(),
+                Some(given) => waiting.filter(|s| given.contains(s)).collect(),
+            });
+        }
+        if let Some(text) = &self.text
+            && text.chars().count() > 500
+        {
+            return Err(ApiError::new(
+                "INVALID_INPUT",
+                "іздеу мәтіні тым ұзын (500 таңбаға дейін)",
+                "текст поиска слишком длинный (до 500 символов)",
+                "the search text is too long (up to 500 characters)",
+            )
+            .on("filter.text"));
+        }
+        Ok(repo::RequestFilter {
+            states,
+            service_key: self.service_id,
+            consumer_organization_id: self
+                .consumer_organization_id
+                .as_ref()
+                .map(|id| parse_id("filter.consumerOrganizationId", id))
+                .transpose()?,
+            service_organization_id: self
+                .service_organization_id
+                .as_ref()
+                .map(|id| parse_id("filter.serviceOrganizationId", id))
+                .transpose()?,
+            overdue: self.overdue,
+            filed_from: self.filed_from,
+            filed_to: self.filed_to,
+            text: self.text,
+            now: Some(now),
+        })
+    }
+}
+
+/// The columns integration requests can be sorted on; ties are broken by id.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[graphql(remote = "archportal_storage::integration_request::RequestSortField")]
+pub enum IntegrationRequestSortField {
+    /// When filed.
+    #[default]
+    FiledAt,
+    /// When the current step is due (requests without an open step last).
+    DueAt,
+}
+
+/// How to sort integration requests.
+#[derive(InputObject, Default)]
+pub struct IntegrationRequestOrder {
+    /// The column.
+    #[graphql(default)]
+    pub field: IntegrationRequestSortField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+/// An opaque cursor holding the order, the sort key and the id of a request.
+#[derive(Debug, Clone)]
+pub struct RequestKeyCursor {
+    tag: String,
+    key: DateTime<Utc>,
+    id: uuid::Uuid,
+}
+
+impl CursorType for RequestKeyCursor {
+    type Error = String;
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        use base64::Engine as _;
+        let bad = || "not a cursor".to_owned();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let mut parts = text.splitn(3, '\u{1f}');
+        let (Some(tag), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        Ok(RequestKeyCursor {
+            tag: tag.to_owned(),
+            key: DateTime::parse_from_rfc3339(key)
+                .map_err(|_| bad())?
+                .with_timezone(&Utc),
+            id: uuid::Uuid::parse_str(id).map_err(|_| bad())?,
+        })
+    }
+    fn encode_cursor(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            "{}\u{1f}{}\u{1f}{}",
+            self.tag,
+            self.id,
+            self.key
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ))
+    }
+}
+
+fn order_tag(order: &repo::RequestOrder) -> String {
+    format!(
+        "ir:{:?}{}",
+        order.field,
+        if order.descending { "-" } else { "+" }
+    )
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::new(
+        "INVALID_INPUT",
+        "курсор қате немесе басқа сұрыптауға тиесілі",
+        "неверный курсор или он от другой сортировки",
+        "not a valid cursor for this order",
+    )
+    .on("after")
+}
+
+/// Loads, one batch per relation, what the query selects on a page of
+/// requests (the service, the history), so that the field resolvers hit the
+/// loaders' caches: the statement count depends on the query's shape, never
+/// on the page size.
+async fn prefetch(
+    ctx: &Context<'_>,
+    node: async_graphql::Lookahead<'_>,
+    items: &[repo::Request],
+) -> ApiResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let l = ctx.loaders();
+    let services = async {
+        if node.field("service").exists() {
+            l.services
+                .load_many(items.iter().map(|r| r.row.service_id))
+                .await?;
+        }
+        Ok::<_, ApiError>(())
+    };
+    let steps = async {
+        if node.field("steps").exists() {
+            l.integration_steps
+                .load_many(items.iter().map(|r| r.row.id))
+                .await?;
+        }
+        Ok::<_, ApiError>(())
+    };
+    futures::try_join!(services, steps)?;
+    Ok(())
+}
+
 /// Integration request queries.
 #[derive(Default)]
 pub struct IntegrationRequestQuery;
@@ -297,6 +498,75 @@ impl IntegrationRequestQuery {
             Ok(_) | Err(archportal_storage::StorageError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The requests the caller may see (staff: all; an owner: those its
+    /// organization filed or that concern its services), filtered and sorted
+    /// (default: filing order), as a connection whose cursors carry the sort key.
+    async fn integration_requests(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<IntegrationRequestFilter>,
+        order_by: Option<IntegrationRequestOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<RequestKeyCursor, IntegrationRequest, ConnectionTotal>> {
+        let actor = ctx.actor()?;
+        let after_given = after.is_some();
+        let page = page_request(ctx, first, None)?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_storage(ctx.state().clock.now())?;
+        let order_by = order_by.unwrap_or_default();
+        let order = repo::RequestOrder {
+            field: order_by.field.into(),
+            descending: order_by.direction == SortDirection::Desc,
+        };
+        let tag = order_tag(&order);
+        let cursor = match after {
+            Some(text) => {
+                let c = RequestKeyCursor::decode_cursor(&text).map_err(|_| bad_cursor())?;
+                if c.tag != tag {
+                    return Err(bad_cursor());
+                }
+                Some(repo::RequestCursor {
+                    key: c.key,
+                    id: c.id,
+                })
+            }
+            None => None,
+        };
+        let found = repo::list(
+            &ctx.state().db,
+            repo::RequestScope::of(actor),
+            &filter,
+            order,
+            cursor.as_ref(),
+            page.limit,
+        )
+        .await?;
+        prefetch(
+            ctx,
+            ctx.look_ahead().field("edges").field("node"),
+            &found.items,
+        )
+        .await?;
+        let mut conn = Connection::with_additional_fields(
+            after_given,
+            found.has_next,
+            ConnectionTotal {
+                total_count: found.total,
+            },
+        );
+        conn.edges.extend(found.items.into_iter().map(|r| {
+            let cursor = RequestKeyCursor {
+                tag: tag.clone(),
+                key: order.key_of(&r.row),
+                id: r.row.id,
+            };
+            Edge::new(cursor, IntegrationRequest { r })
+        }));
+        Ok(conn)
     }
 }
 

@@ -133,6 +133,10 @@ pub struct Loaders {
     pub reviews: DataLoader<ReviewLoader, HashMapCache>,
     /// Documents by object (current only, or with superseded versions).
     pub documents: DataLoader<DocumentLoader, HashMapCache>,
+    /// Services by id.
+    pub services: DataLoader<ServiceLoader, HashMapCache>,
+    /// Integration-request histories by request id.
+    pub integration_steps: DataLoader<IntegrationStepLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -176,6 +180,16 @@ impl Loaders {
                 tokio::spawn,
                 HashMapCache::default(),
             ),
+            services: DataLoader::with_cache(
+                ServiceLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            integration_steps: DataLoader::with_cache(
+                IntegrationStepLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
     }
 }
@@ -192,6 +206,31 @@ pub struct RelationLoader(Database);
 pub struct ObjectLoader(Database);
 /// Loads reviews by object id.
 pub struct ReviewLoader(Database);
+/// Loads services by id.
+pub struct ServiceLoader(Database);
+/// Loads integration-request histories by request id.
+pub struct IntegrationStepLoader(Database);
+
+impl Loader<Uuid> for ServiceLoader {
+    type Value = archportal_storage::service::Service;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = archportal_storage::service::get_many(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
+}
+
+impl Loader<Uuid> for IntegrationStepLoader {
+    type Value = Vec<archportal_storage::integration_request::Step>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for s in archportal_storage::integration_request::steps_of(&self.0, keys).await? {
+            map.entry(s.row.request_id).or_default().push(s);
+        }
+        Ok(map)
+    }
+}
 
 impl Loader<Uuid> for ReviewLoader {
     type Value = Vec<archportal_storage::review::Review>;
