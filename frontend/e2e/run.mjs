@@ -1029,6 +1029,30 @@ async function workflow(base, dataDir) {
     await signOut();
   });
 
+  await step('integration request list: the request with its step and actor, a state filter and a due-date sort in the URL, the page from the row', async () => {
+    await signIn(OPERATOR);
+    await page.locator('#main-nav a[href="/integration-requests"]').click();
+    const table = page.locator('[data-testid=ir-table]');
+    const row = table.locator('tbody tr', { hasText: 'E2E-EGG-1' });
+    await row.locator('td', { hasText: 'Test access' }).waitFor();
+    await page.locator('#ir-f-state').selectOption('REJECTED');
+    await page.waitForURL(/state=REJECTED/);
+    await table.locator('td.empty').waitFor();
+    await page.locator('#ir-f-state').selectOption('TEST_ACCESS');
+    await row.waitFor();
+    await table.locator('button[data-sort=dueAt]').click();
+    await page.waitForURL(/sort=dueAt&dir=asc/);
+    assert((await table.locator('th[aria-sort=ascending]').count()) === 1, 'sorted column marked');
+    await shot('59b-integration-requests');
+    await page.selectOption('#lang-select', 'ru');
+    await table.locator('td', { hasText: 'Тестовый доступ' }).first().waitFor();
+    await page.selectOption('#lang-select', 'en');
+    await row.locator('a').first().click();
+    await page.waitForURL(/\/integration-requests\/[0-9a-f-]+$/);
+    await page.locator('[data-testid=ir-state]', { hasText: 'Test access' }).waitFor();
+    await signOut();
+  });
+
   if (kinds)
     await step('integrator review screen: each document PDF in the browser beside its DOCX text, checker reports and similarity', async () => {
       await signIn(INTEGRATOR);

@@ -29,6 +29,7 @@ import { ALL_ROLES } from './nav';
 import { Dashboards } from './screens/Dashboards';
 import { Search } from './screens/Search';
 import { IntegrationRequestNew, IntegrationRequestPage } from './screens/IntegrationRequest';
+import { IntegrationRequests } from './screens/IntegrationRequests';
 
 interface Route {
   path: string;
@@ -54,6 +55,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/review/:id', roles: ['INTEGRATOR'], render: (p) => <Review id={p.id!} /> },
   { path: '/dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'], render: () => <Dashboards /> },
   { path: '/search', roles: null, render: () => <Search /> },
+  { path: '/integration-requests', roles: ALL_ROLES, render: () => <IntegrationRequests /> },
   { path: '/integration-requests/new', roles: ['OWNER'], render: (_, q) => <IntegrationRequestNew serviceId={q.get('serviceId')} objectId={q.get('objectId')} /> },
   { path: '/integration-requests/:id', roles: ALL_ROLES, render: (p, q) => <IntegrationRequestPage id={p.id!} filed={q.get('filed') === '1'} /> },
   { path: '/services', roles: null, render: () => <Services /> },

@@ -25,6 +25,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/account-requests', label: 'nav.accountRequests', roles: ['INTEGRATOR', 'ADMIN'] },
   { to: '/search', label: 'nav.search', roles: null },
   { to: '/services', label: 'nav.services', roles: null },
+  { to: '/integration-requests', label: 'nav.integrationRequests', roles: ['OWNER', 'INTEGRATOR', 'OPERATOR', 'ADMIN'] },
   { to: '/dashboards', label: 'nav.dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'] },
   { to: '/admin/organizations', label: 'nav.organizations', roles: ['ADMIN'] },
   { to: '/admin/users', label: 'nav.users', roles: ['ADMIN'] },

@@ -245,6 +245,46 @@ export type IntegrationParty =
   /** The owner of the service. */
   | 'SERVICE_OWNER';
 
+/** Which integration requests a list returns; every field narrows it. */
+export type IntegrationRequestFilter = {
+  /** Only those whose current step waits for one of these parties. */
+  awaiting?: Array<IntegrationParty> | null | undefined;
+  /** Only filed for objects of this consumer organization. */
+  consumerOrganizationId?: string | null | undefined;
+  /** Filed at or after this instant. */
+  filedFrom?: string | null | undefined;
+  /** Filed before this instant. */
+  filedTo?: string | null | undefined;
+  /** Only with (true) or without (false) a current step past its due time. */
+  overdue?: boolean | null | undefined;
+  /** Only for the service with this ServiceID. */
+  serviceId?: string | null | undefined;
+  /** Only for services owned by this organization. */
+  serviceOrganizationId?: string | null | undefined;
+  /** Only in these states. */
+  states?: Array<IntegrationRequestState> | null | undefined;
+  /**
+   * Text in the ServiceID, the organizations' or objects' names or the
+   * purpose (any letter case).
+   */
+  text?: string | null | undefined;
+};
+
+/** How to sort integration requests. */
+export type IntegrationRequestOrder = {
+  /** The direction. */
+  direction?: SortDirection;
+  /** The column. */
+  field?: IntegrationRequestSortField;
+};
+
+/** The columns integration requests can be sorted on; ties are broken by id. */
+export type IntegrationRequestSortField =
+  /** When the current step is due (requests without an open step last). */
+  | 'DUE_AT'
+  /** When filed. */
+  | 'FILED_AT';
+
 /** Where an integration request stands. */
 export type IntegrationRequestState =
   /** Integrator's analysis (7 working days). */
@@ -576,6 +616,13 @@ export type ServiceStatus =
   /** Withdrawn */
   | 'WITHDRAWN';
 
+/** Sort direction. */
+export type SortDirection =
+  /** Smallest first. */
+  | 'ASC'
+  /** Largest first. */
+  | 'DESC';
+
 /** The format of a machine-readable description. */
 export type SpecificationFormat =
   /** OpenAPI or Swagger, JSON or YAML (REST services). */
@@ -871,6 +918,16 @@ export type PutIntegrationIntoProductionMutationVariables = Exact<{
 
 
 export type PutIntegrationIntoProductionMutation = { putIntegrationIntoProduction: { integrationRequest: { id: string } } };
+
+export type IntegrationRequestsQueryVariables = Exact<{
+  filter?: IntegrationRequestFilter | null | undefined;
+  orderBy?: IntegrationRequestOrder | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type IntegrationRequestsQuery = { integrationRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, state: IntegrationRequestState, awaiting: IntegrationParty | null, dueAt: string | null, overdue: boolean, serviceId: string, consumerOrganizationName: string, consumerShortName: string, ownerOrganizationName: string, createdAt: string }> } };
 
 export type ObjectRowFragment = { id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, organization: { id: string, nameKk: string, nameRu: string } | null };
 
@@ -2106,6 +2163,34 @@ export const PutIntegrationIntoProductionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PutIntegrationIntoProductionMutation, PutIntegrationIntoProductionMutationVariables>;
+export const IntegrationRequestsDocument = new TypedDocumentString(`
+    query IntegrationRequests($filter: IntegrationRequestFilter, $orderBy: IntegrationRequestOrder, $first: Int, $after: String) {
+  integrationRequests(
+    filter: $filter
+    orderBy: $orderBy
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      state
+      awaiting
+      dueAt
+      overdue
+      serviceId
+      consumerOrganizationName
+      consumerShortName
+      ownerOrganizationName
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<IntegrationRequestsQuery, IntegrationRequestsQueryVariables>;
 export const ObjectsDocument = new TypedDocumentString(`
     query Objects($filter: InformatizationObjectFilter, $first: Int, $after: String) {
   informatizationObjects(filter: $filter, first: $first, after: $after) {

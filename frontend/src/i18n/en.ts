@@ -618,6 +618,11 @@ export const en = {
   'rvdoc.noText': 'The draft has no text.',
   'rvdoc.acceptedWithFindings': 'Accepted with findings',
   'search.signIn': 'Searching the registry needs a portal account: sign in to search.',
+  'nav.integrationRequests': 'Integration requests',
+  'integration.listTitle': 'Integration requests',
+  'integration.listNew': 'New request: choose a service',
+  'integration.listText': 'Text (ServiceID, organization, object, purpose)',
+  'integration.listEmpty': 'No integration requests match.',
 } as const;
 
 /** Every message key. */

@@ -614,4 +614,9 @@ export const kk: Messages = {
   'rvdoc.noText': 'Жобада мәтін жоқ.',
   'rvdoc.acceptedWithFindings': 'Бұзушылықтармен қабылданды',
   'search.signIn': 'Тізілім бойынша іздеу портал пайдаланушыларына қолжетімді: іздеу үшін кіріңіз.',
+  'nav.integrationRequests': 'Интеграцияға өтінімдер',
+  'integration.listTitle': 'Интеграцияға өтінімдер',
+  'integration.listNew': 'Жаңа өтінім: сервисті таңдаңыз',
+  'integration.listText': 'Мәтін (ServiceID, ұйым, объект, мақсат)',
+  'integration.listEmpty': 'Интеграцияға өтінімдер табылмады.',
 };

@@ -614,4 +614,9 @@ export const ru: Messages = {
   'rvdoc.noText': 'В черновике нет текста.',
   'rvdoc.acceptedWithFindings': 'Принят с нарушениями',
   'search.signIn': 'Поиск по реестру доступен пользователям портала: войдите, чтобы искать.',
+  'nav.integrationRequests': 'Заявки на интеграцию',
+  'integration.listTitle': 'Заявки на интеграцию',
+  'integration.listNew': 'Новая заявка: выберите сервис',
+  'integration.listText': 'Текст (ServiceID, организация, объект, цель)',
+  'integration.listEmpty': 'Заявок на интеграцию не найдено.',
 };

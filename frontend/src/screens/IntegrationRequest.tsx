@@ -262,6 +262,9 @@ export function IntegrationRequestPage({ id, filed }: { id: string; filed?: bool
 
   return (
     <section data-testid="integration-request">
+      <p className="breadcrumb">
+        <Link to="/integration-requests">← {t('integration.listTitle')}</Link>
+      </p>
       <div className="page-head">
         <PageTitle text={title}>{title}</PageTitle>
         <span className={`badge badge-ir-${r.state.toLowerCase()}`} data-testid="ir-state">

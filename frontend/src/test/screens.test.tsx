@@ -7,6 +7,7 @@ import { Highlighted, highlightParts, Search, searchFilter, unescapeHtml } from 
 import { actionsFor, actsFor, INTEGRATION_PARTIES, INTEGRATION_STATES, IntegrationRequestNew, partyKey, stateKey } from '../screens/IntegrationRequest';
 import { catalogues, LANGS, translate } from '../i18n';
 import type { StatisticsQuery } from '../api/generated';
+import { IntegrationRequests, integrationFilter, integrationOrder } from '../screens/IntegrationRequests';
 
 beforeEach(() => {
   resetSessionForTests();
@@ -231,5 +232,56 @@ describe('integration requests', () => {
       input: { serviceId: 'DOC-1', consumerObjectId: 'obj-1', basisLink: 'https://adilet.zan.kz/rus/docs/1', systemAddress: '10.0.0.1', purpose: 'Проверка статуса документа', consumerNonState: false },
     });
     expect((field('purpose').querySelector('textarea') as HTMLTextAreaElement).value).toBe('Проверка статуса документа');
+  });
+});
+
+describe('integration request list', () => {
+  it('maps the URL to the filter and the order (filing date, newest first, by default)', () => {
+    expect(integrationFilter(new URLSearchParams('state=TESTING&awaiting=OPERATOR&overdue=true&text=%20EGG%20'))).toEqual({
+      states: ['TESTING'],
+      awaiting: ['OPERATOR'],
+      overdue: true,
+      text: 'EGG',
+    });
+    expect(integrationOrder(new URLSearchParams())).toEqual({ field: 'FILED_AT', direction: 'DESC' });
+    expect(integrationOrder(new URLSearchParams('sort=dueAt&dir=asc'))).toEqual({ field: 'DUE_AT', direction: 'ASC' });
+  });
+
+  it('lists requests with state, actor and overdue badge; sorting by due date goes to the URL and the query', async () => {
+    const calls = mockGraphQL({
+      IntegrationRequests: () => ({
+        data: {
+          integrationRequests: {
+            totalCount: 1,
+            pageInfo: { hasNextPage: false, endCursor: null },
+            nodes: [
+              {
+                id: 'r1',
+                state: 'ANALYSIS',
+                awaiting: 'INTEGRATOR',
+                dueAt: '2026-12-02T19:00:00Z',
+                overdue: true,
+                serviceId: 'DOC-1',
+                consumerOrganizationName: 'Агентство',
+                consumerShortName: 'СЦД',
+                ownerOrganizationName: 'Министерство',
+                createdAt: '2026-11-22T10:00:00Z',
+              },
+            ],
+          },
+        },
+      }),
+    });
+    window.history.replaceState(null, '', '/integration-requests');
+    renderWithProviders(<IntegrationRequests />, { lang: 'ru' });
+    const table = await screen.findByTestId('ir-table');
+    expect(within(table).getByText('Анализ интегратором')).toBeTruthy();
+    expect(within(table).getByText('Сервисный интегратор')).toBeTruthy();
+    expect(within(table).getByText('Просрочено')).toBeTruthy();
+    expect(within(table).getByRole('link', { name: 'DOC-1' }).getAttribute('href')).toBe('/integration-requests/r1');
+    fireEvent.click(within(table).getByRole('button', { name: /Срок/ }));
+    await waitFor(() => expect(window.location.search).toBe('?sort=dueAt&dir=asc'));
+    await waitFor(() => expect(calls.at(-1)!.variables).toMatchObject({ orderBy: { field: 'DUE_AT', direction: 'ASC' } }));
+    expect(within(table).getByRole('columnheader', { name: /Срок/ }).getAttribute('aria-sort')).toBe('ascending');
   });
 });
