@@ -1,6 +1,7 @@
 //! The analysts' surface: filters, sorted paging, statistics computed from
 //! seeded workflow data, objects as they were, and streamed exports.
 
+use archportal_domain::document::required_kinds;
 use archportal_domain::object::LifeCycleStage;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -412,6 +413,47 @@ async fn filters_sorting_statistics_and_history(backend: Backend) {
         )
         .await;
     assert_eq!(code(&body), "FORBIDDEN");
+
+    // Current documents per Annex 1 kind: ALPHA, BRAVO and DELTA hold a pair
+    // of every kind their stage requires; ЖҰЛДЫЗ gets one kind twice, and only
+    // the newer version counts.
+    let required = required_kinds(LifeCycleStage::IndustrialOperation);
+    let extra = required[0];
+    for _ in 0..2 {
+        let (status, body) = app.upload_pair(&w.owner_b, &w.ids[3], extra).await;
+        assert!(status.is_success(), "{status} {body:#}");
+    }
+    let by_kind = "query($f:InformatizationObjectFilter){ statistics(filter:$f) { documentsByKind { code count } } }";
+    let d = app.ok(Some(analyst), by_kind, json!({})).await;
+    let mut expected: Vec<(String, u64)> = required
+        .iter()
+        .map(|k| (k.code().to_owned(), if *k == extra { 4 } else { 3 }))
+        .collect();
+    expected.sort();
+    let got: Vec<(String, u64)> = d["statistics"]["documentsByKind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_owned(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected, "{d:#}");
+    // Filtered to organization B (and, for owner B, by its scope): ЖҰЛДЫЗ's one.
+    let only_b = json!([{"code": extra.code(), "count": 1}]);
+    let d = app
+        .ok(
+            Some(analyst),
+            by_kind,
+            json!({"f": {"organizationId": w.org_b}}),
+        )
+        .await;
+    assert_eq!(d["statistics"]["documentsByKind"], only_b, "{d:#}");
+    let d = app.ok(Some(&w.owner_b), by_kind, json!({})).await;
+    assert_eq!(d["statistics"]["documentsByKind"], only_b, "{d:#}");
     let _ = (&w.owner_a, &w.ids[2], &w.ids[3]);
     w.app.finish().await;
 }
