@@ -769,7 +769,7 @@ export type StatisticsQueryVariables = Exact<{
 }>;
 
 
-export type StatisticsQuery = { statistics: { totalObjects: number, overdueUpdates: number, objectsByStage: Array<{ code: string, count: number }>, objectsByKind: Array<{ code: string, count: number }>, objectsByOrganization: Array<{ organizationId: string, count: number, organization: { id: string, nameKk: string, nameRu: string } | null }>, objectsByRegistrationStatus: Array<{ code: string, count: number }>, registrationsPerMonth: Array<{ month: string, count: number }>, reviewSla: { onTime: number, late: number, overduePending: number, medianWorkingDays: number | null, p90WorkingDays: number | null }, servicesByGateway: Array<{ code: string, count: number }>, servicesByStatus: Array<{ code: string, count: number }> } };
+export type StatisticsQuery = { statistics: { totalObjects: number, overdueUpdates: number, objectsByStage: Array<{ code: string, count: number }>, objectsByKind: Array<{ code: string, count: number }>, objectsByOrganization: Array<{ organizationId: string, count: number, organization: { id: string, nameKk: string, nameRu: string } | null }>, objectsByRegistrationStatus: Array<{ code: string, count: number }>, registrationsPerMonth: Array<{ month: string, count: number }>, reviewSla: { onTime: number, late: number, overduePending: number, medianWorkingDays: number | null, p90WorkingDays: number | null }, servicesByGateway: Array<{ code: string, count: number }>, servicesByStatus: Array<{ code: string, count: number }>, documentsByKind: Array<{ code: string, count: number }> } };
 
 export type SessionFieldsFragment = { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, fullName: string, role: Role, language: Language, organization: { id: string, nameKk: string, nameRu: string } | null } };
 
@@ -1041,11 +1041,11 @@ export type SearchQueryVariables = Exact<{
 }>;
 
 
-export type SearchQuery = { search: { totalCount: number, hits: Array<{ kind: SearchKind, score: number, highlights: Array<{ field: string, html: string }>, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus } | null, object: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, registrationStatus: RegistrationStatus } | null }>, facets: Array<{ name: string, values: Array<{ value: string, count: number }> }> } };
+export type SearchQuery = { search: { totalCount: number, hits: Array<{ kind: SearchKind, score: number, highlights: Array<{ field: string, html: string }>, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus } | null, object: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, registrationStatus: RegistrationStatus } | null, publicObject: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, organizationNameKk: string | null, organizationNameRu: string | null } | null }>, facets: Array<{ name: string, values: Array<{ value: string, count: number }> }> } };
 
 export type ServiceRowFragment = { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, organization: { id: string, nameKk: string, nameRu: string } | null };
 
-export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
+export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
 
 export type ServicesQueryVariables = Exact<{
   filter?: ServiceFilterInput | null | undefined;
@@ -1058,24 +1058,27 @@ export type ServicesQuery = { services: { totalCount: number, pageInfo: { hasNex
 
 export type ServiceQueryVariables = Exact<{
   serviceId: string;
+  withConsumers?: boolean;
 }>;
 
 
-export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
+export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
 
 export type RegisterServiceMutationVariables = Exact<{
   input: RegisterServiceInput;
+  withConsumers?: boolean;
 }>;
 
 
-export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
 export type UpdateServiceMutationVariables = Exact<{
   input: UpdateServiceInput;
+  withConsumers?: boolean;
 }>;
 
 
-export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
 export type VocabularyEntryFieldsFragment = { code: string, nameKk: string, nameRu: string, nameEn: string };
 
@@ -1475,7 +1478,7 @@ export const ServiceFullFragmentDoc = new TypedDocumentString(`
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id
@@ -1752,6 +1755,9 @@ export const StatisticsDocument = new TypedDocumentString(`
       ...CodeCountFields
     }
     servicesByStatus {
+      ...CodeCountFields
+    }
+    documentsByKind {
       ...CodeCountFields
     }
   }
@@ -2733,6 +2739,17 @@ export const SearchDocument = new TypedDocumentString(`
         stage
         registrationStatus
       }
+      publicObject {
+        id
+        accountingCode
+        shortName
+        nameKk
+        nameRu
+        kind
+        stage
+        organizationNameKk
+        organizationNameRu
+      }
     }
     facets {
       name
@@ -2783,7 +2800,7 @@ export const ServicesDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<ServicesQuery, ServicesQueryVariables>;
 export const ServiceDocument = new TypedDocumentString(`
-    query Service($serviceId: String!) {
+    query Service($serviceId: String!, $withConsumers: Boolean! = true) {
   service(serviceId: $serviceId) {
     ...ServiceFull
   }
@@ -2824,7 +2841,7 @@ fragment ServiceFull on Service {
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id
@@ -2838,7 +2855,7 @@ fragment ServiceFull on Service {
   }
 }`) as unknown as TypedDocumentString<ServiceQuery, ServiceQueryVariables>;
 export const RegisterServiceDocument = new TypedDocumentString(`
-    mutation RegisterService($input: RegisterServiceInput!) {
+    mutation RegisterService($input: RegisterServiceInput!, $withConsumers: Boolean! = true) {
   registerService(input: $input) {
     service {
       ...ServiceFull
@@ -2881,7 +2898,7 @@ fragment ServiceFull on Service {
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id
@@ -2895,7 +2912,7 @@ fragment ServiceFull on Service {
   }
 }`) as unknown as TypedDocumentString<RegisterServiceMutation, RegisterServiceMutationVariables>;
 export const UpdateServiceDocument = new TypedDocumentString(`
-    mutation UpdateService($input: UpdateServiceInput!) {
+    mutation UpdateService($input: UpdateServiceInput!, $withConsumers: Boolean! = true) {
   updateService(input: $input) {
     service {
       ...ServiceFull
@@ -2938,7 +2955,7 @@ fragment ServiceFull on Service {
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id

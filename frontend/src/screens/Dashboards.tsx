@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useI18n } from '../i18n';
 import { useVocab } from '../vocab';
 import { fetchFile } from '../api/client';
-import { StatisticsDocument, type InformatizationObjectFilter, type LifeCycleStage, type ObjectKind, type RegistrationStatus } from '../api/generated';
+import { StatisticsDocument, type InformatizationObjectFilter, type DocumentKind, type LifeCycleStage, type ObjectKind, type RegistrationStatus } from '../api/generated';
 import { useQuery } from '../components/useQuery';
 import { ErrorBox, Loading } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
@@ -225,6 +225,11 @@ export function Dashboards() {
           <ColumnChart title={t('dash.perMonth')} testId="chart-months" bars={s.registrationsPerMonth.map((m) => ({ key: m.month, label: month(m.month), value: m.count }))} />
           <BarChart title={t('dash.servicesByGateway')} testId="chart-gateway" bars={codes(s.servicesByGateway, (c) => enumLabel(t, 'gateway', c))} />
           <BarChart title={t('dash.servicesByStatus')} testId="chart-service-status" bars={codes(s.servicesByStatus, (c) => enumLabel(t, 'serviceStatus', c))} />
+          <BarChart
+            title={t('dash.documentsByKind')}
+            testId="chart-documents"
+            bars={codes(s.documentsByKind, (c) => enumLabel(t, 'documentKind', c as DocumentKind))}
+          />
         </div>
       )}
     </section>

@@ -117,9 +117,9 @@ export function Search() {
   const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
   const filter = searchFilter(query);
   const { state } = useAuth();
-  // The API answers searches for signed-in users only.
-  const anonymous = state.status === 'anonymous';
-  const q = useQuery(SearchDocument, { query: text, filter, first: PAGE, offset }, { skip: !text.trim() || state.status !== 'signedIn' });
+  // Public: visitors see the published services and the registered objects'
+  // public fields; wait only while a stored session is being restored.
+  const q = useQuery(SearchDocument, { query: text, filter, first: PAGE, offset }, { skip: !text.trim() || state.status === 'loading' });
   const res = text.trim() ? q.data?.search : undefined;
   const go = (next: URLSearchParams) => {
     next.delete('offset');
@@ -143,17 +143,7 @@ export function Search() {
       <PageTitle text={t('search.title')}>{t('search.title')}</PageTitle>
       <p className="lead">{t('search.lead')}</p>
       <SearchBox initial={text} autoFocus={!text} />
-      {anonymous && (
-        <div className="alert alert-info" role="status" data-testid="search-sign-in">
-          <p>{t('search.signIn')}</p>
-          <p>
-            <Link to={`/sign-in?next=${encodeURIComponent(`/search${query.toString() ? `?${query}` : ''}`)}`} className="btn btn-primary">
-              {t('nav.signIn')}
-            </Link>
-          </p>
-        </div>
-      )}
-      {text.trim() && !anonymous && (
+      {text.trim() && (
         <div className="with-facets">
           <aside className="panel facets" aria-label={t('services.facets')} data-testid="search-facets">
             <h2>{t('services.facets')}</h2>
@@ -199,7 +189,9 @@ export function Search() {
                 <ol className={`search-hits${q.loading ? ' stale' : ''}`} data-testid="search-hits" start={offset + 1}>
                   {res.hits.map((h, i) => {
                     const s = h.service;
-                    const o = h.object;
+                    // Signed in: the object as the caller may read it; visitors: its public fields.
+                    const o = h.object ?? h.publicObject;
+                    const owner = h.publicObject && (lang === 'kk' ? h.publicObject.organizationNameKk : h.publicObject.organizationNameRu);
                     const title = s ? serviceName(s, lang) : o ? (lang === 'kk' ? o.nameKk : o.nameRu) : '';
                     const to = s ? `/services/${encodeURIComponent(s.serviceId)}` : o ? `/objects/${o.id}` : '/';
                     return (
@@ -214,10 +206,11 @@ export function Search() {
                           {o && (
                             <>
                               {o.accountingCode && <code>{o.accountingCode}</code>} {o.shortName} · {vocab.label('objectKind', o.kind)} · {vocab.label('lifeCycleStage', o.stage)}
+                              {owner && <span className="sub" data-testid="hit-owner"> · {owner}</span>}
                             </>
                           )}
                         </p>
-                        <h2 className="hit-title">{s || o?.accountingCode ? <Link to={to}>{title}</Link> : title}</h2>
+                        <h2 className="hit-title">{s || (h.object && o?.accountingCode) ? <Link to={to}>{title}</Link> : title}</h2>
                         <dl className="hit-highlights">
                           {h.highlights.map((hl) => (
                             <div key={hl.field}>

@@ -14,7 +14,8 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
   const { t, fmt, lang } = useI18n();
   const { role } = useAuth();
   const { query } = useLocation();
-  const q = useQuery(ServiceDocument, { serviceId });
+  // Who consumes a service is for signed-in users; visitors see the rest.
+  const q = useQuery(ServiceDocument, { serviceId, withConsumers: role !== null });
   const [showSpec, setShowSpec] = useState(false);
   if (q.error !== undefined && !q.data) return <ErrorBox error={q.error} onRetry={q.reload} />;
   if (!q.data) return <Loading />;
@@ -108,6 +109,7 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
               </>
             )}
           </section>
+          {s.consumers && (
           <section className="panel" aria-labelledby="cons-h">
             <h2 id="cons-h">{t('services.consumers')}</h2>
             {s.consumers.length === 0 ? (
@@ -124,6 +126,7 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
               </ul>
             )}
           </section>
+          )}
         </div>
       </div>
     </article>

@@ -48,6 +48,10 @@ const STATS: StatisticsQuery = {
     overdueUpdates: 1,
     servicesByGateway: [{ code: 'EGG', count: 2 }],
     servicesByStatus: [{ code: 'IN_TESTING', count: 2 }],
+    documentsByKind: [
+      { code: 'CONTRACTS', count: 1 },
+      { code: 'TERMS_OF_REFERENCE', count: 3 },
+    ],
   },
 };
 
@@ -85,6 +89,9 @@ describe('dashboards', () => {
     expect(screen.getByTestId('total-objects').textContent).toBe('7');
     expect(within(screen.getByTestId('chart-sla')).getByRole('rowheader', { name: 'Решено в срок' })).toBeTruthy();
     expect(within(screen.getByTestId('chart-gateway')).getByText('2')).toBeTruthy();
+    const docs = screen.getByTestId('chart-documents');
+    expect(within(docs).getByRole('rowheader', { name: 'Техническая спецификация (техническое задание)' })).toBeTruthy();
+    expect([...docs.querySelectorAll('[data-testid=chart-value]')].map((e) => e.textContent)).toEqual(['1', '3']);
     expect((screen.getByRole('combobox', { name: 'Объекты по стадиям жизненного цикла' }) as HTMLSelectElement).value).toBe('CREATION');
     expect(calls[0]!.variables).toEqual({ filter: { stages: ['CREATION'] } });
     expect(screen.getByRole('link', { name: /GraphiQL/ }).getAttribute('href')).toBe('/graphql');
@@ -140,13 +147,46 @@ describe('search', () => {
     });
   });
 
-  it('asks an anonymous visitor to sign in instead of calling the API', async () => {
-    const calls = mockGraphQL({});
-    window.history.replaceState(null, '', '/search?q=x');
+  it('searches for a signed-out visitor: a registered object shows its public fields and owner, without a link to the full object', async () => {
+    const calls = mockGraphQL({
+      Search: () => ({
+        data: {
+          search: {
+            totalCount: 1,
+            hits: [
+              {
+                kind: 'OBJECT',
+                score: 1,
+                highlights: [{ field: 'titleKk', html: 'Цифрлық <em>құжат</em> айналымы' }],
+                service: null,
+                object: null,
+                publicObject: {
+                  id: 'o1',
+                  accountingCode: 'IO-2026-000001-01',
+                  shortName: 'СЦД',
+                  nameKk: 'Цифрлық құжат айналымы',
+                  nameRu: 'Цифровой документооборот',
+                  kind: 'INFORMATION_SYSTEM',
+                  stage: 'CREATION',
+                  organizationNameKk: 'Агенттік',
+                  organizationNameRu: 'Агентство',
+                },
+              },
+            ],
+            facets: [],
+          },
+        },
+      }),
+    });
+    window.history.replaceState(null, '', '/search?q=құжат');
     renderWithProviders(<Search />, { lang: 'kk' });
-    expect((await screen.findByTestId('search-sign-in')).textContent).toContain('кіріңіз');
-    expect(screen.getByRole('link', { name: 'Кіру' }).getAttribute('href')).toBe('/sign-in?next=%2Fsearch%3Fq%3Dx');
-    expect(calls).toHaveLength(0);
+    const hits = await screen.findByTestId('search-hits');
+    expect(within(hits).getByText('IO-2026-000001-01')).toBeTruthy();
+    expect(within(hits).getByTestId('hit-owner').textContent).toContain('Агенттік');
+    expect(within(hits).getByText('құжат').tagName).toBe('MARK');
+    expect(within(hits).queryByRole('link')).toBeNull();
+    expect(screen.queryByTestId('search-sign-in')).toBeNull();
+    expect(calls.filter((c) => c.operationName === 'Search')).toHaveLength(1);
   });
 
   it('shows hits with highlights and facet counts; a facet goes to the URL', async () => {
