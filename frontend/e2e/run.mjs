@@ -915,17 +915,58 @@ async function workflow(base, dataDir) {
     await signOut();
   });
 
-  await step('search: one box on the landing page (a visitor is asked to sign in), a misspelt Russian and a misspelt Kazakh word still find the service, highlighted, with facet counts', async () => {
+  await step('public search signed out: the landing box finds the registered object (code, owner, no link to its full record) and a published service; services in testing stay hidden', async () => {
+    const opTok = (await api(base, 'mutation($i:LoginInput!){login(input:$i){accessToken}}', { i: { email: OPERATOR, password: PASSWORD } })).login.accessToken;
+    await api(
+      base,
+      'mutation($i:RegisterServiceInput!){registerService(input:$i){service{id}}}',
+      {
+        i: {
+          objectId,
+          service: { serviceId: 'E2E-PUB-1', nameKk: 'Мекенжай тіркелімі', nameRu: 'Адресный регистр', nameEn: 'Address register', description: 'Адреса зданий и сооружений.', gateway: 'EGG', protocol: 'SOAP', interaction: 'SYNCHRONOUS', version: '1.0', personalData: false, status: 'IN_PRODUCTION', testAddress: 'https://test.example.kz/pub', productionAddress: 'https://prod.example.kz/pub' },
+        },
+      },
+      opTok,
+    );
     await page.goto(`${base}/`);
-    await page.locator('#search-input').fill('докумнта');
+    assert((await page.locator('header .user-box').count()) === 0, 'signed out');
+    await page.locator('#search-input').fill('документооборота');
     await page.locator('#search-input').press('Enter');
     await page.waitForURL(/\/search\?q=/);
-    // The API answers `search` for signed-in users only: a visitor gets a sign-in link that comes back here.
-    await page.locator('[data-testid=search-sign-in] a').click();
-    await page.locator('[data-field=email] input').fill(APPLICANT);
-    await page.locator('[data-field=password] input').fill(PASSWORD);
-    await page.locator('form button[type=submit]').click();
-    await page.waitForURL(/\/search\?q=/);
+    const hits = page.locator('[data-testid=search-hits]:not(.stale)');
+    const obj = hits.locator('li[data-kind=OBJECT]', { hasText: code });
+    await obj.waitFor();
+    await obj.locator('[data-testid=hit-owner]').waitFor();
+    assert((await obj.locator('h2 a').count()) === 0, 'a visitor gets no link to the full object');
+    assert((await page.locator('[data-testid=search-sign-in]').count()) === 0, 'no sign-in prompt');
+    await shot('49-search-signed-out-object');
+    await page.locator('#search-input').fill('Адресный');
+    await page.locator('[data-testid=search-form] button[type=submit]').click();
+    await page.waitForURL(/q=%D0%90%D0%B4%D1%80/);
+    // The index takes up new services within a dispatcher poll (2 s): ask again until it has.
+    const pub = hits.locator('li[data-kind=SERVICE]', { hasText: 'E2E-PUB-1' });
+    for (let i = 0; i < 20; i++) {
+      await page.locator('[data-testid=search-count]').waitFor();
+      if (await pub.count()) break;
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    await pub.waitFor();
+    const statuses = await page.locator('[data-testid=search-facets] [data-facet=status] input').evaluateAll((els) => els.map((e) => e.id));
+    assert(statuses.every((id) => id.endsWith('IN_PRODUCTION')), `visitor status facets ${statuses.join(',')}`);
+    await shot('49-search-signed-out-service');
+    // The two services in testing (named «Сервис E2E-…») are not public.
+    await page.locator('#search-input').fill('Сервис');
+    await page.locator('[data-testid=search-form] button[type=submit]').click();
+    await page.locator('[data-testid=search-count]', { hasText: /^0 results for “Сервис”$/ }).waitFor();
+    await page.goto(`${base}/services/E2E-PUB-1`);
+    await page.locator('[data-testid=service-details]').waitFor();
+    assert((await page.locator('#cons-h').count()) === 0, 'consumers are for signed-in users');
+  });
+
+  await step('search: a misspelt Russian and a misspelt Kazakh word still find the service, highlighted, with facet counts', async () => {
+    await signIn(APPLICANT);
+    await page.goto(`${base}/search?q=${encodeURIComponent('докумнта')}`);
     const hits = page.locator('[data-testid=search-hits]');
     await page.locator('[data-testid=search-hits]:not(.stale) li[data-kind=SERVICE]', { hasText: 'E2E-EGG-2' }).waitFor();
     const marks = await hits.locator('mark').allInnerTexts();
@@ -1084,6 +1125,12 @@ async function workflow(base, dataDir) {
     assert(sum === total, `stage counts ${sum} != total ${total}`);
     await page.locator('[data-testid=chart-gateway] tr[data-code=EGG] [data-testid=chart-value]').waitFor();
     await page.locator('[data-testid=chart-months] [data-testid=chart-value]').first().waitFor();
+    if (kinds) {
+      // The registered object holds a current pair of every kind its stage requires.
+      const docs = page.locator('[data-testid=chart-documents] [data-testid=chart-value]');
+      await docs.first().waitFor();
+      assert((await docs.count()) >= 1, 'documents by kind');
+    }
     await shot('61-dashboards');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-objects] button[data-format=csv]').click()]);
     const csvText = readFileSync(await csv.path(), 'utf8');
