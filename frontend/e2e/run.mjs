@@ -585,6 +585,7 @@ async function run(base, context, dataDir) {
 const INTEGRATOR = 'integrator@example.kz';
 const OPERATOR = 'operator@example.kz';
 const APPLICANT = `applicant.${Date.now()}@example.kz`;
+const ANALYST = 'analyst@example.kz';
 const FIXTURES = join(repo, 'domain', 'tests', 'fixtures');
 const PDFA = join(FIXTURES, 'pdfa', 'libreoffice-kk-ru-pdfa1.pdf');
 const PLAIN_PDF = join(FIXTURES, 'pdfa', 'libreoffice-kk-ru-plain.pdf');
@@ -910,6 +911,247 @@ async function workflow(base, dataDir) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `services page scrolls sideways by ${overflow}px`);
     await shot('47-phone-services');
+    await page.setViewportSize(DESKTOP);
+    await signOut();
+  });
+
+  await step('public search signed out: the landing box finds the registered object (code, owner, no link to its full record) and a published service; services in testing stay hidden', async () => {
+    const opTok = (await api(base, 'mutation($i:LoginInput!){login(input:$i){accessToken}}', { i: { email: OPERATOR, password: PASSWORD } })).login.accessToken;
+    await api(
+      base,
+      'mutation($i:RegisterServiceInput!){registerService(input:$i){service{id}}}',
+      {
+        i: {
+          objectId,
+          service: { serviceId: 'E2E-PUB-1', nameKk: 'Мекенжай тіркелімі', nameRu: 'Адресный регистр', nameEn: 'Address register', description: 'Адреса зданий и сооружений.', gateway: 'EGG', protocol: 'SOAP', interaction: 'SYNCHRONOUS', version: '1.0', personalData: false, status: 'IN_PRODUCTION', testAddress: 'https://test.example.kz/pub', productionAddress: 'https://prod.example.kz/pub' },
+        },
+      },
+      opTok,
+    );
+    await page.goto(`${base}/`);
+    assert((await page.locator('header .user-box').count()) === 0, 'signed out');
+    await page.locator('#search-input').fill('документооборота');
+    await page.locator('#search-input').press('Enter');
+    await page.waitForURL(/\/search\?q=/);
+    const hits = page.locator('[data-testid=search-hits]:not(.stale)');
+    const obj = hits.locator('li[data-kind=OBJECT]', { hasText: code });
+    await obj.waitFor();
+    await obj.locator('[data-testid=hit-owner]').waitFor();
+    assert((await obj.locator('h2 a').count()) === 0, 'a visitor gets no link to the full object');
+    assert((await page.locator('[data-testid=search-sign-in]').count()) === 0, 'no sign-in prompt');
+    await shot('49-search-signed-out-object');
+    await page.locator('#search-input').fill('Адресный');
+    await page.locator('[data-testid=search-form] button[type=submit]').click();
+    await page.waitForURL(/q=%D0%90%D0%B4%D1%80/);
+    // The index takes up new services within a dispatcher poll (2 s): ask again until it has.
+    const pub = hits.locator('li[data-kind=SERVICE]', { hasText: 'E2E-PUB-1' });
+    for (let i = 0; i < 20; i++) {
+      await page.locator('[data-testid=search-count]').waitFor();
+      if (await pub.count()) break;
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    await pub.waitFor();
+    const statuses = await page.locator('[data-testid=search-facets] [data-facet=status] input').evaluateAll((els) => els.map((e) => e.id));
+    assert(statuses.every((id) => id.endsWith('IN_PRODUCTION')), `visitor status facets ${statuses.join(',')}`);
+    await shot('49-search-signed-out-service');
+    // The two services in testing (named «Сервис E2E-…») are not public.
+    await page.locator('#search-input').fill('Сервис');
+    await page.locator('[data-testid=search-form] button[type=submit]').click();
+    await page.locator('[data-testid=search-count]', { hasText: /^0 results for “Сервис”$/ }).waitFor();
+    await page.goto(`${base}/services/E2E-PUB-1`);
+    await page.locator('[data-testid=service-details]').waitFor();
+    assert((await page.locator('#cons-h').count()) === 0, 'consumers are for signed-in users');
+  });
+
+  await step('search: a misspelt Russian and a misspelt Kazakh word still find the service, highlighted, with facet counts', async () => {
+    await signIn(APPLICANT);
+    await page.goto(`${base}/search?q=${encodeURIComponent('докумнта')}`);
+    const hits = page.locator('[data-testid=search-hits]');
+    await page.locator('[data-testid=search-hits]:not(.stale) li[data-kind=SERVICE]', { hasText: 'E2E-EGG-2' }).waitFor();
+    const marks = await hits.locator('mark').allInnerTexts();
+    assert(marks.some((m) => /документ/i.test(m)), `highlights ${marks.join('|')}`);
+    await page.locator('[data-testid=search-facets] [data-facet=gateway] .facet-count').first().waitFor();
+    await shot('50-search-typo-ru');
+    await page.locator('#search-input').fill('кужат мәртебесн');
+    await page.locator('[data-testid=search-form] button[type=submit]').click();
+    await page.waitForURL(/q=%D0%BA%D1%83%D0%B6%D0%B0%D1%82/);
+    const fresh = page.locator('[data-testid=search-hits]:not(.stale)');
+    await fresh.locator('li[data-kind=SERVICE]', { hasText: 'E2E-EGG-2' }).locator('mark', { hasText: /құжат|мәртебе/i }).first().waitFor();
+    await page.selectOption('#lang-select', 'kk');
+    await page.locator('h1', { hasText: 'Тізілім бойынша іздеу' }).waitFor();
+    await fresh.locator('mark').first().waitFor();
+    await shot('51-search-typo-kk');
+    await page.locator('#sfacet-kind-OBJECT').check();
+    await page.waitForURL(/kind=OBJECT/);
+    await page.selectOption('#lang-select', 'en');
+    await page.setViewportSize(PHONE);
+    await page.goto(`${base}/search?q=${encodeURIComponent('докумнта')}`);
+    await hits.locator('li').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `search scrolls sideways by ${overflow}px`);
+    await shot('52-phone-search');
+    await page.setViewportSize(DESKTOP);
+    await signOut();
+  });
+
+  let requestUrl = '';
+  await step('owner files an integration request from a service page: typed refusals next to their fields, input kept; the request shows its steps', async () => {
+    await signIn(APPLICANT);
+    await page.goto(`${base}/services/E2E-EGG-1`);
+    await page.locator('[data-testid=request-integration]').click();
+    const form = page.locator('[data-testid=integration-form]');
+    await form.waitFor();
+    assert((await page.locator('[data-field=serviceId] input').inputValue()) === 'E2E-EGG-1', 'serviceId prefilled');
+    const objSel = page.locator('[data-field=consumerObjectId] select');
+    await objSel.locator('option', { hasText: 'СЦД' }).waitFor({ state: 'attached' });
+    await objSel.selectOption({ label: (await objSel.locator('option', { hasText: 'СЦД' }).innerText()).trim() });
+    await page.locator('[data-field=basisLink] input').fill('https://adilet.zan.kz/rus/docs/V2000000001');
+    await page.locator('[data-field=systemAddress] input').fill('not-an-address');
+    await page.locator('[data-field=purpose] textarea').fill('Проверка статуса документа при приёме заявлений.');
+    // 001 §4: a non-state consumer only through the external gateway in production.
+    await page.locator('[data-field=consumerNonState] input').check();
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-field=serviceId] .field-error', { hasText: 'non-state system' }).waitFor();
+    await shot('53-integration-refused-non-state');
+    await page.locator('[data-field=consumerNonState] input').uncheck();
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-field=systemAddress] .field-error', { hasText: 'IP address' }).waitFor();
+    assert((await page.locator('[data-field=purpose] textarea').inputValue()).startsWith('Проверка'), 'input kept');
+    await page.selectOption('#lang-select', 'ru');
+    await page.locator('[data-field=systemAddress] .field-error', { hasText: 'IP-адрес' }).waitFor();
+    await shot('54-integration-refused-address-ru');
+    await page.selectOption('#lang-select', 'en');
+    await page.locator('[data-field=systemAddress] input').fill('10.20.30.40');
+    await form.locator('button[type=submit]').click();
+    await page.waitForURL(/\/integration-requests\/[0-9a-f-]+\?filed=1/);
+    requestUrl = page.url().split('?')[0];
+    await page.locator('[data-testid=ir-state]', { hasText: "Integrator's analysis" }).waitFor();
+    const first = page.locator('[data-testid=ir-steps] tbody tr').first();
+    await first.locator('td', { hasText: 'Service integrator' }).waitFor();
+    await page.locator('[data-testid=ir-current]', { hasText: 'due' }).waitFor();
+    await shot('55-integration-request-filed');
+    await signOut();
+  });
+
+  await step('integrator: the request lists similar services and takes the recommendation; owner signs, operator checks completeness', async () => {
+    await signIn(INTEGRATOR);
+    await page.goto(requestUrl);
+    const similar = page.locator('[data-testid=similar-services]');
+    await similar.waitFor();
+    await similar.locator('li').first().waitFor();
+    const actions = page.locator('[data-testid=ir-actions]');
+    await actions.locator('button[data-action=recommend]').click();
+    await actions.locator('.field-error').waitFor();
+    await shot('56-integration-recommend-refused');
+    await actions.locator('textarea').fill('Рекомендуется: аналогичного сервиса в реестре нет.');
+    await actions.locator('button[data-action=recommend]').click();
+    await page.locator('[data-testid=ir-state]', { hasText: "Owner's agreement" }).waitFor();
+    await shot('57-integration-recommended');
+    await signOut();
+    await signIn(APPLICANT);
+    await page.goto(requestUrl);
+    await page.locator('[data-testid=ir-actions] button[data-action=sign]').click();
+    await page.locator('[data-testid=ir-state]', { hasText: 'Completeness check' }).waitFor();
+    await signOut();
+    await signIn(OPERATOR);
+    await page.goto(requestUrl);
+    await page.locator('[data-testid=ir-actions] button[data-action=complete]').click();
+    await page.locator('[data-testid=ir-state]', { hasText: 'Test access' }).waitFor();
+    await page.selectOption('#lang-select', 'kk');
+    await page.locator('[data-testid=ir-state]', { hasText: 'Тестілік қолжетімділік' }).waitFor();
+    await shot('58-integration-steps-kk');
+    await page.selectOption('#lang-select', 'en');
+    await page.setViewportSize(PHONE);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `integration request scrolls sideways by ${overflow}px`);
+    await shot('59-phone-integration-request');
+    await page.setViewportSize(DESKTOP);
+    await signOut();
+  });
+
+  await step('integration request list: the request with its step and actor, a state filter and a due-date sort in the URL, the page from the row', async () => {
+    await signIn(OPERATOR);
+    await page.locator('#main-nav a[href="/integration-requests"]').click();
+    const table = page.locator('[data-testid=ir-table]');
+    const row = table.locator('tbody tr', { hasText: 'E2E-EGG-1' });
+    await row.locator('td', { hasText: 'Test access' }).waitFor();
+    await page.locator('#ir-f-state').selectOption('REJECTED');
+    await page.waitForURL(/state=REJECTED/);
+    await table.locator('td.empty').waitFor();
+    await page.locator('#ir-f-state').selectOption('TEST_ACCESS');
+    await row.waitFor();
+    await table.locator('button[data-sort=dueAt]').click();
+    await page.waitForURL(/sort=dueAt&dir=asc/);
+    assert((await table.locator('th[aria-sort=ascending]').count()) === 1, 'sorted column marked');
+    await shot('59b-integration-requests');
+    await page.selectOption('#lang-select', 'ru');
+    await table.locator('td', { hasText: 'Тестовый доступ' }).first().waitFor();
+    await page.selectOption('#lang-select', 'en');
+    await row.locator('a').first().click();
+    await page.waitForURL(/\/integration-requests\/[0-9a-f-]+$/);
+    await page.locator('[data-testid=ir-state]', { hasText: 'Test access' }).waitFor();
+    await signOut();
+  });
+
+  if (kinds)
+    await step('integrator review screen: each document PDF in the browser beside its DOCX text, checker reports and similarity', async () => {
+      await signIn(INTEGRATOR);
+      await page.goto(`${base}/review/${objectId}`);
+      const docs = page.locator('[data-testid=review-documents]');
+      await docs.waitFor();
+      await docs.locator('[data-testid=pdf-frame]').waitFor();
+      const src = await docs.locator('[data-testid=pdf-frame]').getAttribute('src');
+      assert(src && src.startsWith('blob:'), `pdf src ${src}`);
+      const text = await docs.locator('[data-testid=docx-text]').innerText();
+      assert(text.trim().length > 20, `docx text: ${text}`);
+      await docs.locator('[data-testid=rv-similarity]', { hasText: '%' }).waitFor();
+      await docs.locator('.report').first().waitFor();
+      await docs.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await shot('60-review-documents-side-by-side');
+      await signOut();
+    });
+
+  await step('analyst dashboard: charts with their numbers, a filter bound to the URL, CSV and XLSX exports downloaded, Russian, phone width', async () => {
+    await api(base, 'mutation($i:CreateUserInput!){createUser(input:$i){user{id}}}', { i: { email: ANALYST, fullName: 'Айгерим Аналитикова', role: 'ANALYST', password: PASSWORD, language: 'EN' } }, adminToken);
+    await signIn(ANALYST);
+    await page.locator('#main-nav a[href="/dashboards"]').click();
+    const stage = page.locator('[data-testid=chart-stage]');
+    await stage.locator('[data-testid=chart-value]').first().waitFor();
+    const total = Number((await page.locator('[data-testid=total-objects]').innerText()).replace(/\D/g, ''));
+    assert(total >= 1, `total ${total}`);
+    const sum = (await stage.locator('[data-testid=chart-value]').allInnerTexts()).reduce((s, v) => s + Number(v.replace(/\D/g, '')), 0);
+    assert(sum === total, `stage counts ${sum} != total ${total}`);
+    await page.locator('[data-testid=chart-gateway] tr[data-code=EGG] [data-testid=chart-value]').waitFor();
+    await page.locator('[data-testid=chart-months] [data-testid=chart-value]').first().waitFor();
+    if (kinds) {
+      // The registered object holds a current pair of every kind its stage requires.
+      const docs = page.locator('[data-testid=chart-documents] [data-testid=chart-value]');
+      await docs.first().waitFor();
+      assert((await docs.count()) >= 1, 'documents by kind');
+    }
+    await shot('61-dashboards');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-objects] button[data-format=csv]').click()]);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    assert(csv.suggestedFilename() === 'objects.csv', csv.suggestedFilename());
+    assert(/accountingCode/.test(csvText.split('\n')[0]) && csvText.includes(code), `csv: ${csvText.slice(0, 200)}`);
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-services] button[data-format=xlsx]').click()]);
+    const head = readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1');
+    assert(head === 'PK', 'xlsx is a zip');
+    await page.locator('#dash-stage').selectOption('DECOMMISSIONED');
+    await page.waitForURL(/stage=DECOMMISSIONED/);
+    await page.locator('[data-testid=total-objects]', { hasText: /^0$/ }).waitFor();
+    await page.locator('#dash-stage').selectOption('');
+    await page.selectOption('#lang-select', 'ru');
+    await page.locator('h1', { hasText: 'Дашборды' }).waitFor();
+    await page.locator('[data-testid=chart-sla] th', { hasText: 'Решено в срок' }).waitFor();
+    await shot('62-dashboards-ru');
+    await page.selectOption('#lang-select', 'en');
+    await page.setViewportSize(PHONE);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `dashboards scroll sideways by ${overflow}px`);
+    await shot('63-phone-dashboards');
     await page.setViewportSize(DESKTOP);
     await signOut();
   });

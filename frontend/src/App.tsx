@@ -14,7 +14,7 @@ import { ObjectEditor } from './screens/ObjectEditor';
 import { ObjectView } from './screens/ObjectView';
 import { Organizations } from './screens/Organizations';
 import { Users } from './screens/Users';
-import { ComingSoon, NotFound } from './screens/ComingSoon';
+import { NotFound } from './screens/ComingSoon';
 import { AccountRequest } from './screens/AccountRequest';
 import { Activate } from './screens/Activate';
 import { AccountRequests } from './screens/AccountRequests';
@@ -26,6 +26,10 @@ import { ServiceForm } from './screens/ServiceForm';
 import { Calendar } from './screens/Calendar';
 import { Documents } from './screens/Documents';
 import { ALL_ROLES } from './nav';
+import { Dashboards } from './screens/Dashboards';
+import { Search } from './screens/Search';
+import { IntegrationRequestNew, IntegrationRequestPage } from './screens/IntegrationRequest';
+import { IntegrationRequests } from './screens/IntegrationRequests';
 
 interface Route {
   path: string;
@@ -33,8 +37,6 @@ interface Route {
   roles: readonly Role[] | null;
   render(params: Record<string, string>, query: URLSearchParams): ReactNode;
 }
-
-const soon = (title: MessageKey, text: MessageKey) => () => <ComingSoon title={title} text={text} />;
 
 /** Every screen. Order matters: `/objects/new` before `/objects/:id`. */
 export const ROUTES: readonly Route[] = [
@@ -51,7 +53,11 @@ export const ROUTES: readonly Route[] = [
   { path: '/account-requests', roles: ['INTEGRATOR', 'ADMIN'], render: () => <AccountRequests /> },
   { path: '/review', roles: ['INTEGRATOR'], render: () => <ReviewQueue /> },
   { path: '/review/:id', roles: ['INTEGRATOR'], render: (p) => <Review id={p.id!} /> },
-  { path: '/dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'], render: soon('soon.dashboards', 'soon.dashboardsText') },
+  { path: '/dashboards', roles: ['ANALYST', 'ADMIN', 'INTEGRATOR'], render: () => <Dashboards /> },
+  { path: '/search', roles: null, render: () => <Search /> },
+  { path: '/integration-requests', roles: ALL_ROLES, render: () => <IntegrationRequests /> },
+  { path: '/integration-requests/new', roles: ['OWNER'], render: (_, q) => <IntegrationRequestNew serviceId={q.get('serviceId')} objectId={q.get('objectId')} /> },
+  { path: '/integration-requests/:id', roles: ALL_ROLES, render: (p, q) => <IntegrationRequestPage id={p.id!} filed={q.get('filed') === '1'} /> },
   { path: '/services', roles: null, render: () => <Services /> },
   { path: '/services/new', roles: ['OPERATOR'], render: () => <ServiceForm /> },
   { path: '/services/:serviceId', roles: null, render: (p) => <ServicePage serviceId={p.serviceId!} /> },

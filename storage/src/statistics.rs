@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use uuid::Uuid;
 
 use crate::db::Database;
-use crate::entities::{object, review};
+use crate::entities::{document, object, review};
 use crate::error::Result;
 use crate::object::{ObjectFilter, condition};
 use crate::service::{ServiceFilter, counts};
@@ -64,6 +64,9 @@ pub struct Statistics {
     pub services_by_gateway: Vec<(String, u64)>,
     /// Services per status code.
     pub services_by_status: Vec<(String, u64)>,
+    /// Current (not superseded) documents per Annex 1 kind code, over the
+    /// objects the filter selects.
+    pub documents_by_kind: Vec<(String, u64)>,
 }
 
 async fn group<T>(
@@ -143,10 +146,25 @@ pub async fn compute(
         .column(review::Column::DecidedAt)
         .column(review::Column::Decision)
         .column(review::Column::AccountingCode)
-        .filter(review::Column::ObjectId.in_subquery(visible))
+        .filter(review::Column::ObjectId.in_subquery(visible.clone()))
         .into_tuple()
         .all(db.conn())
         .await?;
+    let documents_by_kind: Vec<(String, i64)> = document::Entity::find()
+        .select_only()
+        .column(document::Column::Kind)
+        .column_as(Expr::col(document::Column::Id).count(), "n")
+        .filter(document::Column::SupersededAt.is_null())
+        .filter(document::Column::ObjectId.in_subquery(visible))
+        .group_by(document::Column::Kind)
+        .order_by_asc(document::Column::Kind)
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    let documents_by_kind = documents_by_kind
+        .into_iter()
+        .map(|(k, n)| (k, u64::try_from(n).unwrap_or(0)))
+        .collect();
     let mut sla = ReviewSla::default();
     let mut days = Vec::new();
     let mut months: BTreeMap<String, u64> = BTreeMap::new();
@@ -211,6 +229,7 @@ pub async fn compute(
         overdue_updates,
         services_by_gateway,
         services_by_status,
+        documents_by_kind,
     })
 }
 

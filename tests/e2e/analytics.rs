@@ -1,6 +1,7 @@
 //! The analysts' surface: filters, sorted paging, statistics computed from
 //! seeded workflow data, objects as they were, and streamed exports.
 
+use archportal_domain::document::required_kinds;
 use archportal_domain::object::LifeCycleStage;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -412,6 +413,47 @@ async fn filters_sorting_statistics_and_history(backend: Backend) {
         )
         .await;
     assert_eq!(code(&body), "FORBIDDEN");
+
+    // Current documents per Annex 1 kind: ALPHA, BRAVO and DELTA hold a pair
+    // of every kind their stage requires; ЖҰЛДЫЗ gets one kind twice, and only
+    // the newer version counts.
+    let required = required_kinds(LifeCycleStage::IndustrialOperation);
+    let extra = required[0];
+    for _ in 0..2 {
+        let (status, body) = app.upload_pair(&w.owner_b, &w.ids[3], extra).await;
+        assert!(status.is_success(), "{status} {body:#}");
+    }
+    let by_kind = "query($f:InformatizationObjectFilter){ statistics(filter:$f) { documentsByKind { code count } } }";
+    let d = app.ok(Some(analyst), by_kind, json!({})).await;
+    let mut expected: Vec<(String, u64)> = required
+        .iter()
+        .map(|k| (k.code().to_owned(), if *k == extra { 4 } else { 3 }))
+        .collect();
+    expected.sort();
+    let got: Vec<(String, u64)> = d["statistics"]["documentsByKind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_owned(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected, "{d:#}");
+    // Filtered to organization B (and, for owner B, by its scope): ЖҰЛДЫЗ's one.
+    let only_b = json!([{"code": extra.code(), "count": 1}]);
+    let d = app
+        .ok(
+            Some(analyst),
+            by_kind,
+            json!({"f": {"organizationId": w.org_b}}),
+        )
+        .await;
+    assert_eq!(d["statistics"]["documentsByKind"], only_b, "{d:#}");
+    let d = app.ok(Some(&w.owner_b), by_kind, json!({})).await;
+    assert_eq!(d["statistics"]["documentsByKind"], only_b, "{d:#}");
     let _ = (&w.owner_a, &w.ids[2], &w.ids[3]);
     w.app.finish().await;
 }
@@ -528,7 +570,96 @@ async fn exports(backend: Backend) {
     w.app.finish().await;
 }
 
-both!(filters_sorting_statistics_and_history, exports);
+/// Anonymous visitors find registered objects (ALPHA, BRAVO) with their
+/// public fields only, never the submitted DELTA nor the draft ЖҰЛДЫЗ, and the
+/// facet counts count the registered ones alone.
+async fn anonymous_search_sees_registered_objects_only(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    archportal_api::search::run_once(app.state()).await.unwrap();
+    let q = "query($q:String!,$f:SearchFilterInput){ search(query:$q, filter:$f){ totalCount
+        hits { kind highlights { field } object { id } publicObject { shortName nameKk kind stage accountingCode organizationNameRu } }
+        facets { name values { value count } } } }";
+    let d = app.ok(None, q, json!({"q": "ақпараттық жүйесі"})).await;
+    let s = &d["search"];
+    assert_eq!(s["totalCount"], 2, "{d:#}");
+    let mut shorts: Vec<&str> = s["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["publicObject"]["shortName"].as_str().unwrap())
+        .collect();
+    shorts.sort_unstable();
+    assert_eq!(shorts, ["ALPHA", "BRAVO"], "{d:#}");
+    for h in s["hits"].as_array().unwrap() {
+        assert_eq!(h["kind"], "OBJECT");
+        assert!(h["object"].is_null(), "full object hidden: {h:#}");
+        let p = &h["publicObject"];
+        assert!(
+            p["accountingCode"].as_str().is_some_and(|c| !c.is_empty()),
+            "{h:#}"
+        );
+        assert_eq!(p["organizationNameRu"], "Министерство А");
+        assert_eq!(p["stage"], "INDUSTRIAL_OPERATION");
+        for hl in h["highlights"].as_array().unwrap() {
+            assert!(
+                ["titleKk", "titleRu", "shortName", "code"]
+                    .contains(&hl["field"].as_str().unwrap()),
+                "{h:#}"
+            );
+        }
+    }
+    let counts = |name: &str| -> Vec<(String, u64)> {
+        s["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .map(|f| {
+                f["values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| {
+                        (
+                            v["value"].as_str().unwrap().to_owned(),
+                            v["count"].as_u64().unwrap(),
+                        )
+                    })
+                    .filter(|(_, n)| *n > 0)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(counts("registrationStatus"), [("REGISTERED".to_owned(), 2)]);
+    assert_eq!(counts("objectKind"), [("INFORMATION_SYSTEM".to_owned(), 2)]);
+    // Asking for drafts or submitted objects explicitly finds nothing.
+    let d = app
+        .ok(
+            None,
+            q,
+            json!({"q": "ақпараттық", "f": {"registrationStatuses": ["DRAFT", "SUBMITTED"]}}),
+        )
+        .await;
+    assert_eq!(d["search"]["totalCount"], 0, "{d:#}");
+    let d = app.ok(None, q, json!({"q": "DELTA"})).await;
+    assert_eq!(d["search"]["totalCount"], 0, "{d:#}");
+    let d = app.ok(None, q, json!({"q": "ЖҰЛДЫЗ"})).await;
+    assert_eq!(d["search"]["totalCount"], 0, "{d:#}");
+    // Signed in, an analyst sees all four with the full object.
+    let d = app
+        .ok(Some(&w.analyst), q, json!({"q": "ақпараттық жүйесі"}))
+        .await;
+    assert_eq!(d["search"]["totalCount"], 4, "{d:#}");
+    assert!(d["search"]["hits"][0]["object"]["id"].is_string(), "{d:#}");
+    w.app.finish().await;
+}
+
+both!(
+    filters_sorting_statistics_and_history,
+    exports,
+    anonymous_search_sees_registered_objects_only
+);
 
 /// `archportal demo seed`: consistent data (every registered object has a
 /// code, statistics add up), and the same seed gives the same data.

@@ -733,6 +733,36 @@ async fn filter_by_document_kind(backend: Backend) {
     w.app.finish().await;
 }
 
+/// The integrator reads the DOCX draft's text beside the PDF copy
+/// (`Document.docxText`, extracted from the stored draft).
+async fn docx_text_beside_the_pdf(backend: Backend) {
+    let w = World::new(backend, |_| {}).await;
+    let (status, body) = w
+        .upload(minimal_pdfa1b(TEXT), minimal_docx(&PARAGRAPHS))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body:#}");
+    let data = w
+        .app
+        .ok(
+            Some(&w.integrator),
+            "query($id:ID!){ informatizationObject(id:$id){ documents { kind docxText } } }",
+            json!({"id": w.object}),
+        )
+        .await;
+    let docs = data["informatizationObject"]["documents"]
+        .as_array()
+        .unwrap();
+    assert_eq!(docs.len(), 1, "{data:#}");
+    let text = docs[0]["docxText"].as_str().unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines, PARAGRAPHS, "{text:?}");
+    w.app.finish().await;
+}
+
 both!(
     upload_download_and_supersede,
     bad_inputs_leave_nothing,
@@ -740,4 +770,5 @@ both!(
     upload_cut_off_mid_stream,
     who_may_upload_and_download,
     filter_by_document_kind,
+    docx_text_beside_the_pdf,
 );

@@ -48,6 +48,18 @@ async fn rate_limit_per_caller(backend: Backend) {
         ),
         "RATE_LIMITED"
     );
+    // The public search shares the anonymous caller's per-IP budget.
+    assert_eq!(
+        code(
+            &app.gql(
+                None,
+                "{ search(query: \"тест\") { totalCount } }",
+                json!({})
+            )
+            .await
+        ),
+        "RATE_LIMITED"
+    );
     app.finish().await;
 }
 

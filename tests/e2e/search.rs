@@ -376,7 +376,78 @@ async fn index_catches_up_after_an_outage(backend: Backend) {
     w.app.finish().await;
 }
 
+/// Anonymous visitors search the public registry: published services only
+/// (listed, ranked, looked up one by one and in `search`), facet counts over
+/// those alone, no drafts; a stale token is still refused, not served the
+/// public view.
+async fn anonymous_search_sees_published_services_only(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+
+    let d = app.ok(None, SEARCH, json!({"q": "мәліметтер"})).await;
+    assert_eq!(service_ids(&d), ["TAX_Debts"], "{d:#}");
+    assert_eq!(d["search"]["totalCount"], 1, "{d:#}");
+    assert_eq!(facet(&d, "status", "IN_PRODUCTION"), 1, "{d:#}");
+    assert_eq!(facet(&d, "status", "IN_TESTING"), 0, "{d:#}");
+    assert_eq!(facet(&d, "gateway", "EEGG"), 0, "{d:#}");
+    // Asking for the unpublished status explicitly finds nothing.
+    let d = app
+        .ok(
+            None,
+            SEARCH,
+            json!({"q": "тұлғалар", "f": {"statuses": ["IN_TESTING"]}}),
+        )
+        .await;
+    assert_eq!(d["search"]["totalCount"], 0, "{d:#}");
+    // Draft objects are never found.
+    let d = app.ok(None, SEARCH, json!({"q": "ақпараттық"})).await;
+    assert_eq!(d["search"]["totalCount"], 0, "{d:#}");
+    assert!(d["search"]["hits"].as_array().unwrap().is_empty());
+
+    // services(…) listed and ranked, service(…) one by one.
+    let d = app
+        .ok(
+            None,
+            "{ services(first: 50) { totalCount edges { node { serviceId object { id } } } facets { name values { value count } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["services"]["totalCount"], 1, "{d:#}");
+    assert_eq!(d["services"]["edges"][0]["node"]["serviceId"], "TAX_Debts");
+    assert!(d["services"]["edges"][0]["node"]["object"].is_null());
+    let d = app
+        .ok(
+            None,
+            "{ services(query: \"сведения\") { totalCount edges { node { serviceId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["services"]["totalCount"], 1, "{d:#}");
+    assert_eq!(d["services"]["edges"][0]["node"]["serviceId"], "TAX_Debts");
+    let one = "query($s:String!){ service(serviceId:$s){ serviceId status } }";
+    let d = app.ok(None, one, json!({"s": "TAX_Debts"})).await;
+    assert_eq!(d["service"]["status"], "IN_PRODUCTION");
+    let d = app.ok(None, one, json!({"s": "GBDFL_PersonInfo"})).await;
+    assert!(d["service"].is_null(), "{d:#}");
+    // Who consumes a service is for signed-in callers.
+    let body = app
+        .gql(
+            None,
+            "{ service(serviceId:\"TAX_Debts\"){ consumers { since } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body:#}");
+    // A bad token is refused rather than downgraded to the public view.
+    let body = app
+        .gql(Some("not-a-token"), SEARCH, json!({"q": "мәліметтер"}))
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body:#}");
+    w.app.finish().await;
+}
+
 both!(
+    anonymous_search_sees_published_services_only,
     search_in_both_languages_with_typos,
     similar_services_ranked_with_scores,
     index_catches_up_after_an_outage

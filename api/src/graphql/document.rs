@@ -4,13 +4,14 @@
 
 use archportal_domain::conformance::Report;
 use archportal_domain::document::{self as domain, required_kinds};
+use archportal_domain::docx;
 use archportal_domain::object::LifeCycleStage as DomainStage;
 use archportal_storage::document::{self as repo};
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::documents::{DocumentFile, download_url};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::graphql::CtxExt;
 use crate::graphql::user::UserRef;
 use crate::graphql::vocabulary::{DocumentKind, LifeCycleStage};
@@ -123,6 +124,27 @@ impl Document {
     /// The DOCX check (ECMA-376 OPC and WordprocessingML, safety rules).
     async fn docx_report(&self) -> ConformanceReport {
         (&self.0.docx_report).into()
+    }
+    /// The DOCX draft's text (paragraphs on their own lines), extracted
+    /// from the stored file, for reading it beside the PDF copy; empty when
+    /// the draft yields no text.
+    async fn docx_text(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let state = ctx.state();
+        let mut reader = state
+            .blobs
+            .open(&self.0.docx.sha256)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let mut bytes = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut bytes)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let text = tokio::task::spawn_blocking(move || {
+            docx::extract_text_with(&bytes, &docx::DocxLimits::default()).unwrap_or_default()
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+        Ok(text)
     }
     /// How far the two files' texts agree, from 0 (nothing in common) to 1
     /// (the same words in the same order): the copy must fully show the

@@ -361,6 +361,10 @@ pub trait CtxExt {
     fn loaders(&self) -> &Loaders;
     /// The signed-in actor, or `UNAUTHENTICATED`.
     fn actor(&self) -> ApiResult<&Actor>;
+    /// The signed-in actor, or `None` for an anonymous caller of a public
+    /// query (a bad or expired token is still refused, so a stale session is
+    /// never silently served the public view).
+    fn viewer(&self) -> ApiResult<Option<&Actor>>;
     /// Who, when (from the app clock) and which request, for storage and the audit log.
     fn op(&self) -> archportal_storage::audit::Op;
 }
@@ -389,6 +393,14 @@ impl CtxExt for Context<'_> {
             Some(actor) => Ok(actor),
             None if req.bad_token => Err(ApiError::bad_token()),
             None => Err(ApiError::unauthenticated()),
+        }
+    }
+    fn viewer(&self) -> ApiResult<Option<&Actor>> {
+        let req = self.req();
+        match &req.actor {
+            Some(actor) => Ok(Some(actor)),
+            None if req.bad_token => Err(ApiError::bad_token()),
+            None => Ok(None),
         }
     }
 }

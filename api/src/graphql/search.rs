@@ -2,7 +2,9 @@
 //! `search(query, filter)` across both kinds, `similarServices` (000 §6.2),
 //! and the ranked path of `services(query, …)`. Results are cut to what the
 //! caller may see: staff see everything; an owner sees the published
-//! services, its own services and its own objects (the index answers one
+//! services, its own services and its own objects; an anonymous visitor sees
+//! the published services and the registered objects' public fields
+//! ([`PublicObject`]) (the index answers one
 //! query per visible slice and the answers are merged, so totals and facet
 //! counts stay exact). The index can lag the database by a dispatcher pass;
 //! every hit is re-checked against the database before it is returned.
@@ -10,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use archportal_domain::access::{Actor, Scope, ServiceScope};
+use archportal_domain::object::RegistrationStatus;
 use archportal_domain::service::{ServiceId, ServiceStatus as DomainStatus};
 use archportal_storage::indexing::{parse_doc_id, service_doc_id};
 use archportal_storage::search::{
@@ -22,6 +25,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::object::InformatizationObject;
 use crate::graphql::service::{Facet, FacetValue, Gateway, Protocol, Service, ServiceStatus};
+use crate::graphql::vocabulary::{LifeCycleStage, ObjectKind};
 use crate::graphql::{CtxExt, parse_id};
 
 /// Maps a search-layer error to the API: a bad query is `INVALID_INPUT`, an
@@ -202,8 +206,30 @@ fn narrow(q: &SearchQuery, kind: DocKind, key: &str, allowed: &[String]) -> Opti
     Some(out)
 }
 
-/// The index queries whose union is exactly what `actor` may see of `q`.
-pub fn visible_slices(actor: &Actor, q: &SearchQuery) -> Vec<SearchQuery> {
+/// Which services `viewer` may read: anonymous visitors, the published ones.
+pub fn service_scope_of(viewer: Option<&Actor>) -> ServiceScope {
+    viewer.map_or(ServiceScope::OwnOrPublished(None), Actor::service_scope)
+}
+
+/// The index queries whose union is exactly what `viewer` may see of `q`
+/// (`None`: an anonymous visitor, who sees the published services and the
+/// registered objects).
+pub fn visible_slices(viewer: Option<&Actor>, q: &SearchQuery) -> Vec<SearchQuery> {
+    let Some(actor) = viewer else {
+        let published: Vec<String> = DomainStatus::ALL
+            .iter()
+            .filter(|s| s.is_published())
+            .map(|s| s.code().to_owned())
+            .collect();
+        let registered = vec![RegistrationStatus::Registered.code().to_owned()];
+        return [
+            narrow(q, DocKind::Service, "status", &published),
+            narrow(q, DocKind::Object, "registration_status", &registered),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+    };
     let services_all = matches!(actor.service_scope(), ServiceScope::All);
     let objects_all = matches!(actor.read_scope(), Scope::All);
     if services_all && objects_all {
@@ -245,10 +271,10 @@ pub fn visible_slices(actor: &Actor, q: &SearchQuery) -> Vec<SearchQuery> {
 /// than one slice is searched.
 pub async fn visible_search(
     index: &dyn SearchIndex,
-    actor: &Actor,
+    viewer: Option<&Actor>,
     q: &SearchQuery,
 ) -> ApiResult<SearchResults> {
-    let slices = visible_slices(actor, q);
+    let slices = visible_slices(viewer, q);
     if slices.len() == 1 {
         return index.search(&slices[0]).await.map_err(search_error);
     }
@@ -288,10 +314,11 @@ pub async fn visible_search(
     Ok(merged)
 }
 
-/// Loads the hits' rows and keeps those the caller may see, in hit order.
+/// Loads the hits' rows and keeps those the caller may see, in hit order
+/// (an anonymous visitor: published services and registered, live objects).
 pub async fn resolve(
     ctx: &Context<'_>,
-    actor: &Actor,
+    viewer: Option<&Actor>,
     hits: Vec<Hit>,
 ) -> ApiResult<Vec<(Hit, Resolved)>> {
     let db = &ctx.state().db;
@@ -319,7 +346,11 @@ pub async fn resolve(
         })
         .collect();
     let objects = ctx.loaders().objects.load_many(object_ids).await?;
-    let scope = actor.service_scope();
+    let scope = service_scope_of(viewer);
+    let may_read = |o: &archportal_storage::object::InformatizationObject| match viewer {
+        Some(actor) => actor.can_read(o.organization_id),
+        None => o.status == RegistrationStatus::Registered,
+    };
     let mut out = Vec::new();
     for h in hits {
         let resolved = match parse_doc_id(&h.id) {
@@ -331,7 +362,7 @@ pub async fn resolve(
             Some((DocKind::Object, key)) => Uuid::parse_str(key)
                 .ok()
                 .and_then(|id| objects.get(&id))
-                .filter(|o| actor.can_read(o.organization_id) && o.archived_at.is_none())
+                .filter(|o| may_read(o) && o.archived_at.is_none())
                 .cloned()
                 .map(Resolved::Object),
             None => None,
@@ -376,10 +407,91 @@ fn camel(field: &str) -> String {
     out
 }
 
+/// The public face of a registered informatization object, as anonymous
+/// visitors see it: the data as last registered (not a change set in
+/// preparation), never personal data, purpose, documents or remarks.
+pub struct PublicObject(archportal_storage::object::InformatizationObject);
+
+impl PublicObject {
+    fn registered(&self, field: &str) -> Option<&str> {
+        self.0
+            .registered_data
+            .as_ref()
+            .and_then(|s| s.get(field))
+            .and_then(|v| v.as_deref())
+    }
+}
+
+#[Object]
+impl PublicObject {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Full name in Kazakh.
+    async fn name_kk(&self) -> &str {
+        self.registered("nameKk").unwrap_or(&self.0.data.name_kk)
+    }
+    /// Full name in Russian.
+    async fn name_ru(&self) -> &str {
+        self.registered("nameRu").unwrap_or(&self.0.data.name_ru)
+    }
+    /// Short name.
+    async fn short_name(&self) -> &str {
+        self.registered("shortName")
+            .unwrap_or(&self.0.data.short_name)
+    }
+    /// Kind (Annex 1 of 003).
+    async fn kind(&self) -> ObjectKind {
+        self.registered("kind")
+            .and_then(archportal_domain::object::ObjectKind::from_code)
+            .unwrap_or(self.0.data.kind)
+            .into()
+    }
+    /// Life-cycle stage as registered.
+    async fn stage(&self) -> LifeCycleStage {
+        self.registered("stage")
+            .and_then(archportal_domain::object::LifeCycleStage::from_code)
+            .unwrap_or(self.0.stage)
+            .into()
+    }
+    /// The accounting code assigned at registration.
+    async fn accounting_code(&self) -> Option<&str> {
+        self.0
+            .accounting_code
+            .as_ref()
+            .map(archportal_domain::accounting_code::AccountingCode::as_str)
+    }
+    /// The owner organization's name in Kazakh.
+    async fn organization_name_kk(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let org = ctx
+            .loaders()
+            .organizations
+            .load_one(self.0.organization_id)
+            .await?;
+        Ok(org.map(|o| o.name_kk))
+    }
+    /// The owner organization's name in Russian.
+    async fn organization_name_ru(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let org = ctx
+            .loaders()
+            .organizations
+            .load_one(self.0.organization_id)
+            .await?;
+        Ok(org.map(|o| o.name_ru))
+    }
+}
+
+/// The highlight fields an anonymous visitor may see on an object hit.
+const PUBLIC_OBJECT_FIELDS: &[&str] = &["title_kk", "title_ru", "short_name", "code"];
+
 /// One search hit.
 pub struct SearchHit {
     hit: Hit,
     row: Resolved,
+    /// Whether the caller is signed in (anonymous visitors get
+    /// `publicObject` only, and highlights of public fields only).
+    signed_in: bool,
 }
 
 #[Object]
@@ -395,11 +507,14 @@ impl SearchHit {
     async fn score(&self) -> f64 {
         f64::from(self.hit.score)
     }
-    /// Matched fields with highlights.
+    /// Matched fields with highlights (for anonymous visitors, of an
+    /// object's public fields only).
     async fn highlights(&self) -> Vec<Highlight> {
+        let public_only = !self.signed_in && matches!(self.row, Resolved::Object(_));
         self.hit
             .highlights
             .iter()
+            .filter(|(f, _)| !public_only || PUBLIC_OBJECT_FIELDS.contains(&f.as_str()))
             .map(|(f, h)| Highlight {
                 field: camel(f),
                 html: h.clone(),
@@ -413,10 +528,18 @@ impl SearchHit {
             Resolved::Object(_) => None,
         }
     }
-    /// The object, for an object hit.
+    /// The object, for an object hit seen by a signed-in caller (null for
+    /// anonymous visitors: see `publicObject`).
     async fn object(&self) -> Option<InformatizationObject> {
         match &self.row {
-            Resolved::Object(o) => Some(InformatizationObject(o.clone())),
+            Resolved::Object(o) if self.signed_in => Some(InformatizationObject(o.clone())),
+            _ => None,
+        }
+    }
+    /// The object's public fields, for an object hit (anyone).
+    async fn public_object(&self) -> Option<PublicObject> {
+        match &self.row {
+            Resolved::Object(o) => Some(PublicObject(o.clone())),
             Resolved::Service(_) => None,
         }
     }
@@ -472,7 +595,8 @@ impl SearchQueryRoot {
     /// tolerant, prefix matching, Kazakh and Russian folding), with filters,
     /// highlights and facet counts, cut to what the caller may see. Queries
     /// are cleaned (control characters removed, cut to 256 characters); an
-    /// unreachable index answers `UNAVAILABLE`.
+    /// unreachable index answers `UNAVAILABLE`. Public: anonymous visitors
+    /// search the published services and the registered objects.
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -481,17 +605,22 @@ impl SearchQueryRoot {
         #[graphql(default = 20)] first: i32,
         #[graphql(default = 0)] offset: i32,
     ) -> ApiResult<SearchResult> {
-        let actor = ctx.actor()?.clone();
+        let viewer = ctx.viewer()?.cloned();
         let mut q = filter.unwrap_or_default().to_query(&query)?;
         q.limit = usize::try_from(first).map_err(|_| bad_number("first"))?;
         q.offset = usize::try_from(offset).map_err(|_| bad_number("offset"))?;
-        let found = visible_search(&ctx.state().search, &actor, &q).await?;
-        let hits = resolve(ctx, &actor, found.hits).await?;
+        let found = visible_search(&ctx.state().search, viewer.as_ref(), &q).await?;
+        let hits = resolve(ctx, viewer.as_ref(), found.hits).await?;
+        let signed_in = viewer.is_some();
         Ok(SearchResult {
             total_count: found.total,
             hits: hits
                 .into_iter()
-                .map(|(hit, row)| SearchHit { hit, row })
+                .map(|(hit, row)| SearchHit {
+                    hit,
+                    row,
+                    signed_in,
+                })
                 .collect(),
             facets: facets_of(&found.facet_counts, &[]),
         })
@@ -551,7 +680,7 @@ pub async fn similar_services(
             highlights: BTreeMap::new(),
         })
         .collect();
-    Ok(resolve(ctx, actor, hits)
+    Ok(resolve(ctx, Some(actor), hits)
         .await?
         .into_iter()
         .filter_map(|(hit, row)| match row {

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::object::InformatizationObject;
 use crate::graphql::organization::Organization;
+use crate::graphql::search::service_scope_of;
 use crate::graphql::{CtxExt, IdCursor, page_request, parse_id};
 use async_graphql::connection::CursorType;
 
@@ -147,9 +148,12 @@ impl Service {
             .await?
             .map(Organization))
     }
-    /// The providing object, when the caller may read it.
+    /// The providing object, when the caller may read it (null for
+    /// anonymous visitors).
     async fn object(&self, ctx: &Context<'_>) -> ApiResult<Option<InformatizationObject>> {
-        let actor = ctx.actor()?;
+        let Some(actor) = ctx.viewer()? else {
+            return Ok(None);
+        };
         let o = ctx.loaders().objects.load_one(self.0.object_id).await?;
         Ok(o.filter(|o| actor.can_read(o.organization_id))
             .map(InformatizationObject))
@@ -162,8 +166,9 @@ impl Service {
             content: s.content,
         }))
     }
-    /// Approved integrations consuming it.
+    /// Approved integrations consuming it (signed-in callers only).
     async fn consumers(&self, ctx: &Context<'_>) -> ApiResult<Vec<ServiceConsumer>> {
+        ctx.actor()?;
         let found = repo::consumers(&ctx.state().db, &[self.0.id]).await?;
         Ok(found.into_iter().map(ServiceConsumer).collect())
     }
@@ -231,7 +236,8 @@ pub struct ServiceQuery;
 
 #[Object]
 impl ServiceQuery {
-    /// Services the caller may see, filtered, with facet counts. With a
+    /// Services the caller may see (anonymous visitors: the published ones),
+    /// filtered, with facet counts. With a
     /// `query` they are ranked by the search index (typo tolerant, Kazakh and
     /// Russian), still filtered and with facet counts; without one, listed in
     /// registration order.
@@ -246,7 +252,7 @@ impl ServiceQuery {
         if let Some(text) = query.filter(|q| !q.trim().is_empty()) {
             return ranked(ctx, text, filter.unwrap_or_default(), first, after).await;
         }
-        let scope = ctx.actor()?.service_scope();
+        let scope = service_scope_of(ctx.viewer()?);
         let after_given = after.is_some();
         let page = page_request(ctx, first, after)?;
         let f = filter.unwrap_or_default();
@@ -317,7 +323,7 @@ impl ServiceQuery {
 
     /// One service by its ServiceID; null when none is visible to the caller.
     async fn service(&self, ctx: &Context<'_>, service_id: String) -> ApiResult<Option<Service>> {
-        let scope = ctx.actor()?.service_scope();
+        let scope = service_scope_of(ctx.viewer()?);
         let key = ServiceId::parse(&service_id)?;
         match repo::get_by_service_id(&ctx.state().db, &key).await {
             Ok(s) if repo::visible(scope, &s) => Ok(Some(Service(s))),
@@ -366,7 +372,7 @@ async fn ranked(
     use crate::graphql::search::{
         SearchFilterInput, SearchKind, facets_of, resolve, visible_search,
     };
-    let actor = ctx.actor()?.clone();
+    let viewer = ctx.viewer()?.cloned();
     if f.object_id.is_some() {
         return Err(ApiError::new(
             "INVALID_INPUT",
@@ -415,9 +421,9 @@ async fn ranked(
     let mut q = sf.to_query(&text)?;
     q.limit = limit;
     q.offset = offset;
-    let found = visible_search(&ctx.state().search, &actor, &q).await?;
+    let found = visible_search(&ctx.state().search, viewer.as_ref(), &q).await?;
     let window_end = offset + found.hits.len();
-    let hits = resolve(ctx, &actor, found.hits).await?;
+    let hits = resolve(ctx, viewer.as_ref(), found.hits).await?;
     let mut conn = Connection::with_additional_fields(
         offset > 0,
         u64::try_from(window_end).unwrap_or(u64::MAX) < found.total,

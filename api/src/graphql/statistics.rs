@@ -92,6 +92,9 @@ pub struct Statistics {
     pub services_by_gateway: Vec<CodeCount>,
     /// Services per status.
     pub services_by_status: Vec<CodeCount>,
+    /// Current (not superseded) documents per Annex 1 kind (`DOCUMENT_KIND`
+    /// vocabulary) over the objects the filter selects.
+    pub documents_by_kind: Vec<CodeCount>,
 }
 
 fn codes(v: Vec<(String, u64)>) -> Vec<CodeCount> {
@@ -154,6 +157,7 @@ impl StatisticsQuery {
             overdue_updates: s.overdue_updates,
             services_by_gateway: codes(s.services_by_gateway),
             services_by_status: codes(s.services_by_status),
+            documents_by_kind: codes(s.documents_by_kind),
         })
     }
 }

@@ -40,6 +40,17 @@ describe('session', () => {
     expect(calls.filter((c) => c.operationName === 'RefreshToken')).toHaveLength(1);
   });
 
+  it('after a reload, resumes the stored session before the first request (public queries get the signed-in view)', async () => {
+    sessionStorage.setItem('archportal.refreshToken', 'r1');
+    const calls = mockGraphQL({
+      RefreshToken: () => ({ data: { refreshToken: session('fresh', 'r2') } }),
+      Me: (_v, h) => ({ data: { me: { id: 'u', auth: h.Authorization } } }),
+    });
+    const me = (await gql(MeDocument)) as unknown as { me: { auth: string } };
+    expect(me.me.auth).toBe('Bearer fresh');
+    expect(calls.map((c) => c.operationName)).toEqual(['RefreshToken', 'Me']);
+  });
+
   it('a refused refresh ends the session', async () => {
     sessionStorage.setItem('archportal.refreshToken', 'used');
     mockGraphQL({ RefreshToken: () => apiError('UNAUTHENTICATED', undefined, 'revoked', 'ru', 'kk') });

@@ -209,10 +209,15 @@ export async function signOut(): Promise<void> {
 
 /**
  * Runs an operation with the session: refreshes first when the access token
- * is about to expire, and once more (then retries) on UNAUTHENTICATED.
+ * is about to expire or only a stored refresh token is left, and once more
+ * (then retries) on UNAUTHENTICATED.
  */
 export async function gql<R, V>(doc: Doc<R, V>, variables?: V): Promise<R> {
   if (accessToken && Date.now() > accessExpiresAt - 5_000) await refreshSession();
+  // After a reload only the refresh token is left: resume the session before
+  // the first request, or a public query (search, services) would be answered
+  // with the visitor's view although the user is signed in.
+  else if (!accessToken && hasStoredSession()) await refreshSession();
   const sent = accessToken;
   try {
     return await post(doc, variables, sent);

@@ -60,6 +60,18 @@ export type CalendarEntryKindInput =
   /** A weekend day made a working day by a transfer act. */
   | 'WORKING_WEEKEND';
 
+/** The operator's completeness check. */
+export type CheckIntegrationCompletenessInput = {
+  /** Whether it is complete and correct. */
+  complete: boolean;
+  /** Refuse if the request changed meanwhile. */
+  expectedVersion?: number | null | undefined;
+  /** The request. */
+  id: string;
+  /** What to rework (required when incomplete). */
+  remarks?: string;
+};
+
 /** A new object. */
 export type CreateInformatizationObjectInput = {
   /** Whether it processes personal data. */
@@ -143,6 +155,22 @@ export type DocumentKind =
   /** TestProgrammeAndProtocols */
   | 'TEST_PROGRAMME_AND_PROTOCOLS';
 
+/** The Annex 5 fields of a new request. */
+export type FileIntegrationRequestInput = {
+  /** Link to the basis document. */
+  basisLink: string;
+  /** The consuming system is non-state (001 §4: only the external gateway in production). */
+  consumerNonState?: boolean;
+  /** The consuming object (the initiator's). */
+  consumerObjectId: string;
+  /** Full description of the purpose. */
+  purpose: string;
+  /** The requested service's ServiceID. */
+  serviceId: string;
+  /** IP for synchronous services, callback URL for asynchronous ones. */
+  systemAddress: string;
+};
+
 /** The gateway a service is published on. */
 export type Gateway =
   /** Eegg */
@@ -205,6 +233,86 @@ export type IntegrationExclusion =
   | 'OPEN_DATA_REST'
   /** StateSecrets */
   | 'STATE_SECRETS';
+
+/** Who takes a step. */
+export type IntegrationParty =
+  /** The owner of the consuming object. */
+  | 'INITIATOR'
+  /** The service integrator. */
+  | 'INTEGRATOR'
+  /** The gateway operator. */
+  | 'OPERATOR'
+  /** The owner of the service. */
+  | 'SERVICE_OWNER';
+
+/** Which integration requests a list returns; every field narrows it. */
+export type IntegrationRequestFilter = {
+  /** Only those whose current step waits for one of these parties. */
+  awaiting?: Array<IntegrationParty> | null | undefined;
+  /** Only filed for objects of this consumer organization. */
+  consumerOrganizationId?: string | null | undefined;
+  /** Filed at or after this instant. */
+  filedFrom?: string | null | undefined;
+  /** Filed before this instant. */
+  filedTo?: string | null | undefined;
+  /** Only with (true) or without (false) a current step past its due time. */
+  overdue?: boolean | null | undefined;
+  /** Only for the service with this ServiceID. */
+  serviceId?: string | null | undefined;
+  /** Only for services owned by this organization. */
+  serviceOrganizationId?: string | null | undefined;
+  /** Only in these states. */
+  states?: Array<IntegrationRequestState> | null | undefined;
+  /**
+   * Text in the ServiceID, the organizations' or objects' names or the
+   * purpose (any letter case).
+   */
+  text?: string | null | undefined;
+};
+
+/** How to sort integration requests. */
+export type IntegrationRequestOrder = {
+  /** The direction. */
+  direction?: SortDirection;
+  /** The column. */
+  field?: IntegrationRequestSortField;
+};
+
+/** The columns integration requests can be sorted on; ties are broken by id. */
+export type IntegrationRequestSortField =
+  /** When the current step is due (requests without an open step last). */
+  | 'DUE_AT'
+  /** When filed. */
+  | 'FILED_AT';
+
+/** Where an integration request stands. */
+export type IntegrationRequestState =
+  /** Integrator's analysis (7 working days). */
+  | 'ANALYSIS'
+  /** Operator's completeness check (3 working days). */
+  | 'COMPLETENESS_CHECK'
+  /** In production. */
+  | 'IN_PRODUCTION'
+  /** Owner's agreement (10 working days). */
+  | 'OWNER_AGREEMENT'
+  /** Refused by the service owner. */
+  | 'REFUSED'
+  /** Recommended against by the integrator. */
+  | 'REJECTED'
+  /** Initiator's rework (3 working days). */
+  | 'REWORK'
+  /** Joint testing (at most 3 months). */
+  | 'TESTING'
+  /** Test access (10 working days). */
+  | 'TEST_ACCESS';
+
+/** A step that needs only the request. */
+export type IntegrationStepInput = {
+  /** Refuse if the request changed meanwhile. */
+  expectedVersion?: number | null | undefined;
+  /** The request. */
+  id: string;
+};
 
 /** Synchronous or asynchronous interaction. */
 export type Interaction =
@@ -302,10 +410,42 @@ export type Protocol =
   /** Soap */
   | 'SOAP';
 
+/** The act putting the integration into production. */
+export type PutIntegrationIntoProductionInput = {
+  /** The act's number or link. */
+  act: string;
+  /** Refuse if the request changed meanwhile. */
+  expectedVersion?: number | null | undefined;
+  /** The request. */
+  id: string;
+};
+
+/** The integrator's recommendation. */
+export type RecommendIntegrationInput = {
+  /** Refuse if the request changed meanwhile. */
+  expectedVersion?: number | null | undefined;
+  /** The request. */
+  id: string;
+  /** Whether integration is recommended. */
+  positive: boolean;
+  /** The recommendation. */
+  recommendation: string;
+};
+
 /** A refresh token to use or revoke. */
 export type RefreshTokenInput = {
   /** The token received from `login` or the last `refreshToken`. */
   refreshToken: string;
+};
+
+/** The owner's refusal. */
+export type RefuseIntegrationAgreementInput = {
+  /** Refuse if the request changed meanwhile. */
+  expectedVersion?: number | null | undefined;
+  /** The request. */
+  id: string;
+  /** The reasons. */
+  reasons: string;
 };
 
 /** A new service. */
@@ -390,6 +530,35 @@ export type Role =
   /** Owner */
   | 'OWNER';
 
+/** Filters of a search: AND across fields, OR within a list. */
+export type SearchFilterInput = {
+  /** Services on these gateways. */
+  gateways?: Array<Gateway> | null | undefined;
+  /** Only these kinds (both when absent). */
+  kinds?: Array<SearchKind> | null | undefined;
+  /** Objects of these kinds (vocabulary codes). */
+  objectKinds?: Array<string> | null | undefined;
+  /** Of this owner organization. */
+  organizationId?: string | null | undefined;
+  /** With (true) or without (false) personal data. */
+  personalData?: boolean | null | undefined;
+  /** Services with these protocols. */
+  protocols?: Array<Protocol> | null | undefined;
+  /** Objects with these registration statuses (vocabulary codes). */
+  registrationStatuses?: Array<string> | null | undefined;
+  /** Objects at these life-cycle stages (vocabulary codes). */
+  stages?: Array<string> | null | undefined;
+  /** Services with these statuses. */
+  statuses?: Array<ServiceStatus> | null | undefined;
+};
+
+/** What a hit is. */
+export type SearchKind =
+  /** An informatization object. */
+  | 'OBJECT'
+  /** A gateway service. */
+  | 'SERVICE';
+
 /** Which services to list. */
 export type ServiceFilterInput = {
   /** Only these gateways. */
@@ -446,6 +615,13 @@ export type ServiceStatus =
   | 'SUSPENDED'
   /** Withdrawn */
   | 'WITHDRAWN';
+
+/** Sort direction. */
+export type SortDirection =
+  /** Smallest first. */
+  | 'ASC'
+  /** Largest first. */
+  | 'DESC';
 
 /** The format of a machine-readable description. */
 export type SpecificationFormat =
@@ -586,6 +762,15 @@ export type CreateUserMutationVariables = Exact<{
 
 export type CreateUserMutation = { createUser: { user: { id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
+export type CodeCountFieldsFragment = { code: string, count: number };
+
+export type StatisticsQueryVariables = Exact<{
+  filter?: InformatizationObjectFilter | null | undefined;
+}>;
+
+
+export type StatisticsQuery = { statistics: { totalObjects: number, overdueUpdates: number, objectsByStage: Array<{ code: string, count: number }>, objectsByKind: Array<{ code: string, count: number }>, objectsByOrganization: Array<{ organizationId: string, count: number, organization: { id: string, nameKk: string, nameRu: string } | null }>, objectsByRegistrationStatus: Array<{ code: string, count: number }>, registrationsPerMonth: Array<{ month: string, count: number }>, reviewSla: { onTime: number, late: number, overduePending: number, medianWorkingDays: number | null, p90WorkingDays: number | null }, servicesByGateway: Array<{ code: string, count: number }>, servicesByStatus: Array<{ code: string, count: number }>, documentsByKind: Array<{ code: string, count: number }> } };
+
 export type SessionFieldsFragment = { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, email: string, fullName: string, role: Role, language: Language, organization: { id: string, nameKk: string, nameRu: string } | null } };
 
 export type MeFieldsFragment = { id: string, email: string, fullName: string, role: Role, language: Language, organization: { id: string, nameKk: string, nameRu: string } | null };
@@ -651,6 +836,98 @@ export type ObjectDocumentsQueryVariables = Exact<{
 
 
 export type ObjectDocumentsQuery = { informatizationObject: { id: string, shortName: string, nameKk: string, nameRu: string, stage: LifeCycleStage, registrationStatus: RegistrationStatus, archived: boolean, documents: Array<{ id: string, kind: DocumentKind, version: number, uploadedAt: string, textSimilarity: number, acceptedWithFindings: boolean, superseded: boolean, supersededAt: string | null, uploadedBy: { id: string, fullName: string } | null, pdf: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, docx: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, pdfaReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> }, docxReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> } }> } | null, documentKinds: Array<{ code: DocumentKind, annexItem: number, standard: string | null, requiredAtStages: Array<LifeCycleStage>, names: { kk: string, ru: string, en: string }, subDocuments: Array<{ code: string, standard: string | null, names: { kk: string, ru: string, en: string } }> }> };
+
+export type ReviewDocumentsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReviewDocumentsQuery = { informatizationObject: { id: string, documents: Array<{ docxText: string, id: string, kind: DocumentKind, version: number, uploadedAt: string, textSimilarity: number, acceptedWithFindings: boolean, superseded: boolean, supersededAt: string | null, uploadedBy: { id: string, fullName: string } | null, pdf: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, docx: { sha256: string, size: number, fileName: string, mediaType: string, downloadUrl: string }, pdfaReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> }, docxReport: { conforms: boolean, findings: Array<{ clause: string, message: string, object: string | null }> } }> } | null };
+
+export type IntegrationStepFieldsFragment = { state: IntegrationRequestState, party: IntegrationParty | null, enteredAt: string, dueAt: string | null, completedAt: string | null, overdue: boolean, note: string | null };
+
+export type IntegrationRequestFieldsFragment = { id: string, state: IntegrationRequestState, awaiting: IntegrationParty | null, dueAt: string | null, overdue: boolean, ownerOrganizationName: string, serviceId: string, objectName: string, basisLink: string, consumerOrganizationName: string, consumerObjectId: string, consumerObjectName: string, consumerShortName: string, systemAddress: string, purpose: string, consumerNonState: boolean, rowVersion: number, createdAt: string, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null } | null, steps: Array<{ state: IntegrationRequestState, party: IntegrationParty | null, enteredAt: string, dueAt: string | null, completedAt: string | null, overdue: boolean, note: string | null }> };
+
+export type IntegrationRequestQueryVariables = Exact<{
+  id: string;
+  withSimilar: boolean;
+}>;
+
+
+export type IntegrationRequestQuery = { integrationRequest: { id: string, state: IntegrationRequestState, awaiting: IntegrationParty | null, dueAt: string | null, overdue: boolean, ownerOrganizationName: string, serviceId: string, objectName: string, basisLink: string, consumerOrganizationName: string, consumerObjectId: string, consumerObjectName: string, consumerShortName: string, systemAddress: string, purpose: string, consumerNonState: boolean, rowVersion: number, createdAt: string, similarServices?: Array<{ score: number, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus } }>, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null } | null, steps: Array<{ state: IntegrationRequestState, party: IntegrationParty | null, enteredAt: string, dueAt: string | null, completedAt: string | null, overdue: boolean, note: string | null }> } | null };
+
+export type ConsumerObjectsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ConsumerObjectsQuery = { informatizationObjects: { nodes: Array<{ id: string, shortName: string, nameKk: string, nameRu: string, registrationStatus: RegistrationStatus }> } };
+
+export type FileIntegrationRequestMutationVariables = Exact<{
+  input: FileIntegrationRequestInput;
+}>;
+
+
+export type FileIntegrationRequestMutation = { fileIntegrationRequest: { integrationRequest: { id: string } } };
+
+export type RecommendIntegrationMutationVariables = Exact<{
+  input: RecommendIntegrationInput;
+}>;
+
+
+export type RecommendIntegrationMutation = { recommendIntegration: { integrationRequest: { id: string } } };
+
+export type SignIntegrationAgreementMutationVariables = Exact<{
+  input: IntegrationStepInput;
+}>;
+
+
+export type SignIntegrationAgreementMutation = { signIntegrationAgreement: { integrationRequest: { id: string } } };
+
+export type RefuseIntegrationAgreementMutationVariables = Exact<{
+  input: RefuseIntegrationAgreementInput;
+}>;
+
+
+export type RefuseIntegrationAgreementMutation = { refuseIntegrationAgreement: { integrationRequest: { id: string } } };
+
+export type CheckIntegrationCompletenessMutationVariables = Exact<{
+  input: CheckIntegrationCompletenessInput;
+}>;
+
+
+export type CheckIntegrationCompletenessMutation = { checkIntegrationCompleteness: { integrationRequest: { id: string } } };
+
+export type ResubmitIntegrationRequestMutationVariables = Exact<{
+  input: IntegrationStepInput;
+}>;
+
+
+export type ResubmitIntegrationRequestMutation = { resubmitIntegrationRequest: { integrationRequest: { id: string } } };
+
+export type GrantIntegrationTestAccessMutationVariables = Exact<{
+  input: IntegrationStepInput;
+}>;
+
+
+export type GrantIntegrationTestAccessMutation = { grantIntegrationTestAccess: { integrationRequest: { id: string } } };
+
+export type PutIntegrationIntoProductionMutationVariables = Exact<{
+  input: PutIntegrationIntoProductionInput;
+}>;
+
+
+export type PutIntegrationIntoProductionMutation = { putIntegrationIntoProduction: { integrationRequest: { id: string } } };
+
+export type IntegrationRequestsQueryVariables = Exact<{
+  filter?: IntegrationRequestFilter | null | undefined;
+  orderBy?: IntegrationRequestOrder | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type IntegrationRequestsQuery = { integrationRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, state: IntegrationRequestState, awaiting: IntegrationParty | null, dueAt: string | null, overdue: boolean, serviceId: string, consumerOrganizationName: string, consumerShortName: string, ownerOrganizationName: string, createdAt: string }> } };
 
 export type ObjectRowFragment = { id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, organization: { id: string, nameKk: string, nameRu: string } | null };
 
@@ -756,9 +1033,19 @@ export type ReturnObjectMutationVariables = Exact<{
 
 export type ReturnObjectMutation = { returnInformatizationObject: { review: { id: string, kind: SubmissionKind, objectVersion: number, submittedAt: string, dueAt: string, overdue: boolean, workingDaysLeft: number, takenAt: string | null, decidedAt: string | null, decision: ReviewDecision | null, accountingCode: string | null, reviewer: { id: string, fullName: string } | null, decidedBy: { id: string, fullName: string } | null, remarks: Array<{ field: string | null, documentKind: DocumentKind | null, text: string }> } } };
 
+export type SearchQueryVariables = Exact<{
+  query: string;
+  filter?: SearchFilterInput | null | undefined;
+  first: number;
+  offset: number;
+}>;
+
+
+export type SearchQuery = { search: { totalCount: number, hits: Array<{ kind: SearchKind, score: number, highlights: Array<{ field: string, html: string }>, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus } | null, object: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, registrationStatus: RegistrationStatus } | null, publicObject: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, organizationNameKk: string | null, organizationNameRu: string | null } | null }>, facets: Array<{ name: string, values: Array<{ value: string, count: number }> }> } };
+
 export type ServiceRowFragment = { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, organization: { id: string, nameKk: string, nameRu: string } | null };
 
-export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
+export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
 
 export type ServicesQueryVariables = Exact<{
   filter?: ServiceFilterInput | null | undefined;
@@ -771,24 +1058,27 @@ export type ServicesQuery = { services: { totalCount: number, pageInfo: { hasNex
 
 export type ServiceQueryVariables = Exact<{
   serviceId: string;
+  withConsumers?: boolean;
 }>;
 
 
-export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
+export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
 
 export type RegisterServiceMutationVariables = Exact<{
   input: RegisterServiceInput;
+  withConsumers?: boolean;
 }>;
 
 
-export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
 export type UpdateServiceMutationVariables = Exact<{
   input: UpdateServiceInput;
+  withConsumers?: boolean;
 }>;
 
 
-export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
 export type VocabularyEntryFieldsFragment = { code: string, nameKk: string, nameRu: string, nameEn: string };
 
@@ -865,6 +1155,12 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const CodeCountFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CodeCountFields on CodeCount {
+  code
+  count
+}
+    `, {"fragmentName":"CodeCountFields"}) as unknown as TypedDocumentString<CodeCountFieldsFragment, unknown>;
 export const MeFieldsFragmentDoc = new TypedDocumentString(`
     fragment MeFields on User {
   id
@@ -975,6 +1271,57 @@ fragment ReportFields on ConformanceReport {
     object
   }
 }`, {"fragmentName":"DocumentFields"}) as unknown as TypedDocumentString<DocumentFieldsFragment, unknown>;
+export const IntegrationStepFieldsFragmentDoc = new TypedDocumentString(`
+    fragment IntegrationStepFields on IntegrationStep {
+  state
+  party
+  enteredAt
+  dueAt
+  completedAt
+  overdue
+  note
+}
+    `, {"fragmentName":"IntegrationStepFields"}) as unknown as TypedDocumentString<IntegrationStepFieldsFragment, unknown>;
+export const IntegrationRequestFieldsFragmentDoc = new TypedDocumentString(`
+    fragment IntegrationRequestFields on IntegrationRequest {
+  id
+  state
+  awaiting
+  dueAt
+  overdue
+  ownerOrganizationName
+  serviceId
+  service {
+    id
+    serviceId
+    nameKk
+    nameRu
+    nameEn
+  }
+  objectName
+  basisLink
+  consumerOrganizationName
+  consumerObjectId
+  consumerObjectName
+  consumerShortName
+  systemAddress
+  purpose
+  consumerNonState
+  rowVersion
+  createdAt
+  steps {
+    ...IntegrationStepFields
+  }
+}
+    fragment IntegrationStepFields on IntegrationStep {
+  state
+  party
+  enteredAt
+  dueAt
+  completedAt
+  overdue
+  note
+}`, {"fragmentName":"IntegrationRequestFields"}) as unknown as TypedDocumentString<IntegrationRequestFieldsFragment, unknown>;
 export const ObjectRowFragmentDoc = new TypedDocumentString(`
     fragment ObjectRow on InformatizationObject {
   id
@@ -1131,7 +1478,7 @@ export const ServiceFullFragmentDoc = new TypedDocumentString(`
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id
@@ -1370,6 +1717,55 @@ export const CreateUserDocument = new TypedDocumentString(`
     nameRu
   }
 }`) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
+export const StatisticsDocument = new TypedDocumentString(`
+    query Statistics($filter: InformatizationObjectFilter) {
+  statistics(filter: $filter) {
+    totalObjects
+    objectsByStage {
+      ...CodeCountFields
+    }
+    objectsByKind {
+      ...CodeCountFields
+    }
+    objectsByOrganization {
+      organizationId
+      organization {
+        id
+        nameKk
+        nameRu
+      }
+      count
+    }
+    objectsByRegistrationStatus {
+      ...CodeCountFields
+    }
+    registrationsPerMonth {
+      month
+      count
+    }
+    reviewSla {
+      onTime
+      late
+      overduePending
+      medianWorkingDays
+      p90WorkingDays
+    }
+    overdueUpdates
+    servicesByGateway {
+      ...CodeCountFields
+    }
+    servicesByStatus {
+      ...CodeCountFields
+    }
+    documentsByKind {
+      ...CodeCountFields
+    }
+  }
+}
+    fragment CodeCountFields on CodeCount {
+  code
+  count
+}`) as unknown as TypedDocumentString<StatisticsQuery, StatisticsQueryVariables>;
 export const LoginDocument = new TypedDocumentString(`
     mutation Login($input: LoginInput!) {
   login(input: $input) {
@@ -1580,6 +1976,227 @@ fragment DocumentFields on Document {
   superseded
   supersededAt
 }`) as unknown as TypedDocumentString<ObjectDocumentsQuery, ObjectDocumentsQueryVariables>;
+export const ReviewDocumentsDocument = new TypedDocumentString(`
+    query ReviewDocuments($id: ID!) {
+  informatizationObject(id: $id) {
+    id
+    documents {
+      ...DocumentFields
+      docxText
+    }
+  }
+}
+    fragment StoredFileFields on StoredFile {
+  sha256
+  size
+  fileName
+  mediaType
+  downloadUrl
+}
+fragment ReportFields on ConformanceReport {
+  conforms
+  findings {
+    clause
+    message
+    object
+  }
+}
+fragment DocumentFields on Document {
+  id
+  kind
+  version
+  uploadedAt
+  uploadedBy {
+    id
+    fullName
+  }
+  pdf {
+    ...StoredFileFields
+  }
+  docx {
+    ...StoredFileFields
+  }
+  pdfaReport {
+    ...ReportFields
+  }
+  docxReport {
+    ...ReportFields
+  }
+  textSimilarity
+  acceptedWithFindings
+  superseded
+  supersededAt
+}`) as unknown as TypedDocumentString<ReviewDocumentsQuery, ReviewDocumentsQueryVariables>;
+export const IntegrationRequestDocument = new TypedDocumentString(`
+    query IntegrationRequest($id: ID!, $withSimilar: Boolean!) {
+  integrationRequest(id: $id) {
+    ...IntegrationRequestFields
+    similarServices(first: 5) @include(if: $withSimilar) {
+      score
+      service {
+        id
+        serviceId
+        nameKk
+        nameRu
+        nameEn
+        gateway
+        status
+      }
+    }
+  }
+}
+    fragment IntegrationStepFields on IntegrationStep {
+  state
+  party
+  enteredAt
+  dueAt
+  completedAt
+  overdue
+  note
+}
+fragment IntegrationRequestFields on IntegrationRequest {
+  id
+  state
+  awaiting
+  dueAt
+  overdue
+  ownerOrganizationName
+  serviceId
+  service {
+    id
+    serviceId
+    nameKk
+    nameRu
+    nameEn
+  }
+  objectName
+  basisLink
+  consumerOrganizationName
+  consumerObjectId
+  consumerObjectName
+  consumerShortName
+  systemAddress
+  purpose
+  consumerNonState
+  rowVersion
+  createdAt
+  steps {
+    ...IntegrationStepFields
+  }
+}`) as unknown as TypedDocumentString<IntegrationRequestQuery, IntegrationRequestQueryVariables>;
+export const ConsumerObjectsDocument = new TypedDocumentString(`
+    query ConsumerObjects($first: Int) {
+  informatizationObjects(first: $first) {
+    nodes {
+      id
+      shortName
+      nameKk
+      nameRu
+      registrationStatus
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsumerObjectsQuery, ConsumerObjectsQueryVariables>;
+export const FileIntegrationRequestDocument = new TypedDocumentString(`
+    mutation FileIntegrationRequest($input: FileIntegrationRequestInput!) {
+  fileIntegrationRequest(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FileIntegrationRequestMutation, FileIntegrationRequestMutationVariables>;
+export const RecommendIntegrationDocument = new TypedDocumentString(`
+    mutation RecommendIntegration($input: RecommendIntegrationInput!) {
+  recommendIntegration(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RecommendIntegrationMutation, RecommendIntegrationMutationVariables>;
+export const SignIntegrationAgreementDocument = new TypedDocumentString(`
+    mutation SignIntegrationAgreement($input: IntegrationStepInput!) {
+  signIntegrationAgreement(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SignIntegrationAgreementMutation, SignIntegrationAgreementMutationVariables>;
+export const RefuseIntegrationAgreementDocument = new TypedDocumentString(`
+    mutation RefuseIntegrationAgreement($input: RefuseIntegrationAgreementInput!) {
+  refuseIntegrationAgreement(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RefuseIntegrationAgreementMutation, RefuseIntegrationAgreementMutationVariables>;
+export const CheckIntegrationCompletenessDocument = new TypedDocumentString(`
+    mutation CheckIntegrationCompleteness($input: CheckIntegrationCompletenessInput!) {
+  checkIntegrationCompleteness(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CheckIntegrationCompletenessMutation, CheckIntegrationCompletenessMutationVariables>;
+export const ResubmitIntegrationRequestDocument = new TypedDocumentString(`
+    mutation ResubmitIntegrationRequest($input: IntegrationStepInput!) {
+  resubmitIntegrationRequest(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResubmitIntegrationRequestMutation, ResubmitIntegrationRequestMutationVariables>;
+export const GrantIntegrationTestAccessDocument = new TypedDocumentString(`
+    mutation GrantIntegrationTestAccess($input: IntegrationStepInput!) {
+  grantIntegrationTestAccess(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GrantIntegrationTestAccessMutation, GrantIntegrationTestAccessMutationVariables>;
+export const PutIntegrationIntoProductionDocument = new TypedDocumentString(`
+    mutation PutIntegrationIntoProduction($input: PutIntegrationIntoProductionInput!) {
+  putIntegrationIntoProduction(input: $input) {
+    integrationRequest {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PutIntegrationIntoProductionMutation, PutIntegrationIntoProductionMutationVariables>;
+export const IntegrationRequestsDocument = new TypedDocumentString(`
+    query IntegrationRequests($filter: IntegrationRequestFilter, $orderBy: IntegrationRequestOrder, $first: Int, $after: String) {
+  integrationRequests(
+    filter: $filter
+    orderBy: $orderBy
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      state
+      awaiting
+      dueAt
+      overdue
+      serviceId
+      consumerOrganizationName
+      consumerShortName
+      ownerOrganizationName
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<IntegrationRequestsQuery, IntegrationRequestsQueryVariables>;
 export const ObjectsDocument = new TypedDocumentString(`
     query Objects($filter: InformatizationObjectFilter, $first: Int, $after: String) {
   informatizationObjects(filter: $filter, first: $first, after: $after) {
@@ -2092,6 +2709,58 @@ fragment ReviewFields on Review {
   }
   accountingCode
 }`) as unknown as TypedDocumentString<ReturnObjectMutation, ReturnObjectMutationVariables>;
+export const SearchDocument = new TypedDocumentString(`
+    query Search($query: String!, $filter: SearchFilterInput, $first: Int!, $offset: Int!) {
+  search(query: $query, filter: $filter, first: $first, offset: $offset) {
+    totalCount
+    hits {
+      kind
+      score
+      highlights {
+        field
+        html
+      }
+      service {
+        id
+        serviceId
+        nameKk
+        nameRu
+        nameEn
+        gateway
+        status
+      }
+      object {
+        id
+        accountingCode
+        shortName
+        nameKk
+        nameRu
+        kind
+        stage
+        registrationStatus
+      }
+      publicObject {
+        id
+        accountingCode
+        shortName
+        nameKk
+        nameRu
+        kind
+        stage
+        organizationNameKk
+        organizationNameRu
+      }
+    }
+    facets {
+      name
+      values {
+        value
+        count
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
 export const ServicesDocument = new TypedDocumentString(`
     query Services($filter: ServiceFilterInput, $first: Int, $after: String) {
   services(filter: $filter, first: $first, after: $after) {
@@ -2131,7 +2800,7 @@ export const ServicesDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<ServicesQuery, ServicesQueryVariables>;
 export const ServiceDocument = new TypedDocumentString(`
-    query Service($serviceId: String!) {
+    query Service($serviceId: String!, $withConsumers: Boolean! = true) {
   service(serviceId: $serviceId) {
     ...ServiceFull
   }
@@ -2172,7 +2841,7 @@ fragment ServiceFull on Service {
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id
@@ -2186,7 +2855,7 @@ fragment ServiceFull on Service {
   }
 }`) as unknown as TypedDocumentString<ServiceQuery, ServiceQueryVariables>;
 export const RegisterServiceDocument = new TypedDocumentString(`
-    mutation RegisterService($input: RegisterServiceInput!) {
+    mutation RegisterService($input: RegisterServiceInput!, $withConsumers: Boolean! = true) {
   registerService(input: $input) {
     service {
       ...ServiceFull
@@ -2229,7 +2898,7 @@ fragment ServiceFull on Service {
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id
@@ -2243,7 +2912,7 @@ fragment ServiceFull on Service {
   }
 }`) as unknown as TypedDocumentString<RegisterServiceMutation, RegisterServiceMutationVariables>;
 export const UpdateServiceDocument = new TypedDocumentString(`
-    mutation UpdateService($input: UpdateServiceInput!) {
+    mutation UpdateService($input: UpdateServiceInput!, $withConsumers: Boolean! = true) {
   updateService(input: $input) {
     service {
       ...ServiceFull
@@ -2286,7 +2955,7 @@ fragment ServiceFull on Service {
     format
     content
   }
-  consumers {
+  consumers @include(if: $withConsumers) {
     since
     organization {
       id

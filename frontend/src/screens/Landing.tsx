@@ -2,6 +2,7 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { PageTitle } from '../components/PageTitle';
 import { useAuth } from '../auth';
+import { SearchBox } from './Search';
 
 /** What the portal is, for everyone. */
 export function Landing() {
@@ -17,6 +18,7 @@ export function Landing() {
       <section className="hero">
         <PageTitle text={t('landing.title')}>{t('landing.title')}</PageTitle>
         <p className="lead">{t('landing.lead')}</p>
+        <SearchBox />
         {!user && (
           <p className="actions">
             <Link to="/sign-in" className="btn btn-primary">

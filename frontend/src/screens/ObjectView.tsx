@@ -80,6 +80,11 @@ export function ObjectView({ id }: { id: string }) {
           <Link to={`/objects/${o.id}/documents`} className="btn">
             {t('object.documents')}
           </Link>
+          {canEdit && (
+            <Link to={`/integration-requests/new?objectId=${o.id}`} className="btn" data-testid="object-request-integration">
+              {t('integration.request')}
+            </Link>
+          )}
         </div>
       </div>
       <p className="lead">{name}</p>

@@ -15,6 +15,7 @@ import {
   type RemarkInput,
 } from '../api/generated';
 import { useQuery } from '../components/useQuery';
+import { ReviewDocuments } from './ReviewDocuments';
 import { ErrorBox, FormErrors, Loading, Notice } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
 import { DueBadge } from '../components/DueBadge';
@@ -282,6 +283,7 @@ export function Review({ id }: { id: string }) {
           {open && <Readiness readiness={wf.data.submissionReadiness} />}
         </div>
       </div>
+      <ReviewDocuments objectId={o.id} />
       <ReviewHistory reviews={w.reviews} />
     </article>
   );

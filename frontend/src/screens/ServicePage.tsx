@@ -14,7 +14,8 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
   const { t, fmt, lang } = useI18n();
   const { role } = useAuth();
   const { query } = useLocation();
-  const q = useQuery(ServiceDocument, { serviceId });
+  // Who consumes a service is for signed-in users; visitors see the rest.
+  const q = useQuery(ServiceDocument, { serviceId, withConsumers: role !== null });
   const [showSpec, setShowSpec] = useState(false);
   if (q.error !== undefined && !q.data) return <ErrorBox error={q.error} onRetry={q.reload} />;
   if (!q.data) return <Loading />;
@@ -41,6 +42,13 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
           <div className="actions">
             <Link to={`/services/${encodeURIComponent(s.serviceId)}/edit`} className="btn btn-primary">
               {t('common.edit')}
+            </Link>
+          </div>
+        )}
+        {role === 'OWNER' && (
+          <div className="actions">
+            <Link to={`/integration-requests/new?serviceId=${encodeURIComponent(s.serviceId)}`} className="btn btn-primary" data-testid="request-integration">
+              {t('integration.request')}
             </Link>
           </div>
         )}
@@ -101,6 +109,7 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
               </>
             )}
           </section>
+          {s.consumers && (
           <section className="panel" aria-labelledby="cons-h">
             <h2 id="cons-h">{t('services.consumers')}</h2>
             {s.consumers.length === 0 ? (
@@ -117,6 +126,7 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
               </ul>
             )}
           </section>
+          )}
         </div>
       </div>
     </article>
