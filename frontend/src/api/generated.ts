@@ -186,6 +186,8 @@ export type InformatizationObjectFilter = {
   accountingCodePrefix?: string | null | undefined;
   /** Only objects with (true) or without (false) personal data. */
   containsPersonalData?: boolean | null | undefined;
+  /** Only objects that have a current (not superseded) document of this kind. */
+  hasDocumentKind?: DocumentKind | null | undefined;
   /** Include archived objects (default false). */
   includeArchived?: boolean | null | undefined;
   /** Only these kinds. */
