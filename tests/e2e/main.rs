@@ -14,5 +14,6 @@ mod foundation;
 mod integration;
 mod limits;
 mod search;
+mod security;
 mod services;
 mod workflow;
