@@ -8,6 +8,7 @@ mod support;
 mod analytics;
 mod audit;
 mod authz;
+mod authz_cross_org;
 mod calendar;
 mod documents;
 mod foundation;
