@@ -61,10 +61,10 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
-## Dependency audit, offline: licenses, bans (no OpenSSL), sources (crates.io only); see deny.toml.
+## Dependency audit without the advisory database: licenses, bans (no OpenSSL), sources (crates.io only); see deny.toml.
 deny:
 	@command -v cargo-deny >/dev/null || { echo "cargo-deny is needed: cargo install --locked cargo-deny"; exit 1; }
-	$(CARGO) deny --offline check licenses bans sources
+	$(CARGO) deny check licenses bans sources
 
 ## The RustSec advisories too (fetches https://github.com/rustsec/advisory-db: needs network).
 audit:
