@@ -5,6 +5,7 @@
 //! use it.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
