@@ -9,6 +9,7 @@ mod analytics;
 mod audit;
 mod authz;
 mod authz_cross_org;
+mod backup;
 mod calendar;
 mod documents;
 mod foundation;
