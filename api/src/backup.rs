@@ -132,12 +132,12 @@ pub async fn backup(config: Config, dir: &Path) -> anyhow::Result<BackupSummary>
     let dir_owned = dir.to_path_buf();
     let digests = info.digests.clone();
     let tables_files = info.files.clone();
-    let (files, blob_bytes) = tokio::task::spawn_blocking(
-        move || -> anyhow::Result<(BTreeMap<String, String>, u64)> {
+    let (files, blob_bytes) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(BTreeMap<String, String>, u64)> {
             let mut files = BTreeMap::new();
             for rel in tables_files {
-                let sha = sha256_file(&dir_owned.join(&rel))
-                    .with_context(|| format!("hashing {rel}"))?;
+                let sha =
+                    sha256_file(&dir_owned.join(&rel)).with_context(|| format!("hashing {rel}"))?;
                 files.insert(rel, sha);
             }
             let mut bytes = 0;
@@ -147,9 +147,8 @@ pub async fn backup(config: Config, dir: &Path) -> anyhow::Result<BackupSummary>
                 let src = store.blob_path(&digest);
                 let rel = format!("blobs/{hex}");
                 let dst = dir_owned.join(&rel);
-                link_or_copy(&src, &dst).with_context(|| {
-                    format!("copying blob {hex} from {}", src.display())
-                })?;
+                link_or_copy(&src, &dst)
+                    .with_context(|| format!("copying blob {hex} from {}", src.display()))?;
                 let sha = sha256_file(&dst).with_context(|| format!("hashing {rel}"))?;
                 if sha != hex {
                     anyhow::bail!("blob {hex} in the store does not match its digest (got {sha})");
@@ -158,9 +157,8 @@ pub async fn backup(config: Config, dir: &Path) -> anyhow::Result<BackupSummary>
                 files.insert(rel, sha);
             }
             Ok((files, bytes))
-        },
-    )
-    .await??;
+        })
+        .await??;
 
     let manifest = Manifest {
         format: FORMAT,
@@ -188,8 +186,8 @@ pub async fn backup(config: Config, dir: &Path) -> anyhow::Result<BackupSummary>
 /// Reads `manifest.json` and checks every file against its SHA-256.
 pub fn verify(dir: &Path) -> anyhow::Result<Manifest> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Refused(format!("{}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| Refused(format!("{}: {e}", path.display())))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| Refused(format!("{}: not a backup manifest: {e}", path.display())))?;
     if manifest.format != FORMAT {
@@ -203,8 +201,8 @@ pub fn verify(dir: &Path) -> anyhow::Result<Manifest> {
         if rel.contains("..") || Path::new(rel).is_absolute() {
             return Err(Refused(format!("the manifest names an unsafe path {rel}")).into());
         }
-        let got = sha256_file(&dir.join(rel))
-            .map_err(|e| Refused(format!("backup file {rel}: {e}")))?;
+        let got =
+            sha256_file(&dir.join(rel)).map_err(|e| Refused(format!("backup file {rel}: {e}")))?;
         if &got != expected {
             return Err(Refused(format!(
                 "backup file {rel} is corrupted: SHA-256 {got}, the manifest says {expected}"

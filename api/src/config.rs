@@ -168,7 +168,7 @@ pub struct JwtKey {
 }
 
 /// HTTP hardening: response headers and cross-origin access.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityConfig {
     /// `Strict-Transport-Security` max-age in seconds on every response;
@@ -178,15 +178,6 @@ pub struct SecurityConfig {
     /// Origins (`https://host[:port]`) whose pages may call the API from a
     /// browser (CORS). Empty (the default): no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
-}
-
-impl Default for SecurityConfig {
-    fn default() -> Self {
-        SecurityConfig {
-            hsts_max_age_secs: 0,
-            cors_allowed_origins: Vec::new(),
-        }
-    }
 }
 
 /// Limits on what one request may ask for.

@@ -352,7 +352,7 @@ fn inline_hashes(html: &str, tag: &str) -> String {
     while let Some(start) = rest.find(&open) {
         let body = &rest[start + open.len()..];
         let Some(end) = body.find(&close) else { break };
-        let digest = sha2::Sha256::digest(body[..end].as_bytes());
+        let digest = sha2::Sha256::digest(&body.as_bytes()[..end]);
         out.push_str(&format!(
             " 'sha256-{}'",
             base64::engine::general_purpose::STANDARD.encode(digest)

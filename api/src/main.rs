@@ -164,7 +164,10 @@ async fn main() -> anyhow::Result<()> {
 /// A refused backup or restore prints its reason and exits with status 2.
 fn refused_exits_2<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
     match result {
-        Err(e) if e.downcast_ref::<archportal_api::backup::Refused>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<archportal_api::backup::Refused>()
+                .is_some() =>
+        {
             eprintln!("refused: {e}");
             std::process::exit(2)
         }

@@ -80,7 +80,9 @@ fn ident(name: &str) -> Result<String> {
     {
         Ok(format!("\"{name}\""))
     } else {
-        Err(BackupError::Refused(format!("unexpected table name {name:?}")))
+        Err(BackupError::Refused(format!(
+            "unexpected table name {name:?}"
+        )))
     }
 }
 
@@ -164,7 +166,9 @@ pub async fn migration_version<C: ConnectionTrait>(c: &C) -> Result<String> {
 
 async fn count<C: ConnectionTrait>(c: &C, table: &str) -> Result<u64> {
     let sql = format!("SELECT COUNT(*) AS n FROM {}", ident(table)?);
-    let row = c.query_one_raw(stmt(c.get_database_backend(), &sql)).await?;
+    let row = c
+        .query_one_raw(stmt(c.get_database_backend(), &sql))
+        .await?;
     let n: i64 = match row {
         Some(r) => r.try_get("", "n")?,
         None => 0,
@@ -383,8 +387,12 @@ async fn load_postgres(db: &Database, dir: &Path, tables: &[String]) -> Result<(
         let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
         for chunk in lines.chunks(BATCH) {
             let array = format!("[{}]", chunk.join(","));
-            tx.execute_raw(Statement::from_sql_and_values(b, &sql, [Value::from(array)]))
-                .await?;
+            tx.execute_raw(Statement::from_sql_and_values(
+                b,
+                &sql,
+                [Value::from(array)],
+            ))
+            .await?;
         }
         // Serial and identity columns continue after the restored rows.
         let seqs = tx
@@ -450,9 +458,9 @@ async fn load_sqlite(url: &str, copy: &Path, tables: &[String]) -> Result<()> {
                 .map_err(sqlx)?
                 .join(", ");
             // The table name passed `ident`, the columns come quoted from the catalog.
-            conn.execute(sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(format!(
-                "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM bak.{t}"
-            ))))
+            conn.execute(sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(
+                format!("INSERT INTO main.{t} ({cols}) SELECT {cols} FROM bak.{t}"),
+            )))
             .await
             .map_err(sqlx)?;
         }

@@ -261,11 +261,7 @@ async fn backup_and_restore(backend: Backend) {
     let out = {
         let b = backup_dir.clone();
         tokio::task::spawn_blocking(move || {
-            run(
-                &data_dir,
-                url.as_deref(),
-                &["backup", b.to_str().unwrap()],
-            )
+            run(&data_dir, url.as_deref(), &["backup", b.to_str().unwrap()])
         })
         .await
         .unwrap()
@@ -278,7 +274,11 @@ async fn backup_and_restore(backend: Backend) {
     assert_eq!(manifest["format"], 1);
     assert_eq!(
         manifest["backend"],
-        if backend == Backend::Postgres { "postgres" } else { "sqlite" }
+        if backend == Backend::Postgres {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     );
     assert!(manifest["migration"].as_str().unwrap().starts_with('m'));
     let blob_files = manifest["files"]
@@ -287,28 +287,40 @@ async fn backup_and_restore(backend: Backend) {
         .keys()
         .filter(|k| k.starts_with("blobs/"))
         .count();
-    assert_eq!(blob_files, docs.len() * 2, "every PDF and DOCX of the snapshot");
+    assert_eq!(
+        blob_files,
+        docs.len() * 2,
+        "every PDF and DOCX of the snapshot"
+    );
 
     // Restore into a fresh database and blob directory.
     let (dir2, url2) = target(backend).await;
-    let out = run(&dir2, url2.as_deref(), &["restore", backup_dir.to_str().unwrap()]);
+    let out = run(
+        &dir2,
+        url2.as_deref(),
+        &["restore", backup_dir.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let out = run(&dir2, url2.as_deref(), &["audit", "verify"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
 
     // Row by row, every column: restored == snapshot ⊆ live source.
-    let restored_db = sea_orm::Database::connect(url2.clone().unwrap_or_else(|| {
-        format!("sqlite://{}?mode=ro", dir2.join("archportal.db").display())
-    }))
-    .await
-    .unwrap();
+    let restored_db =
+        sea_orm::Database::connect(url2.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=ro", dir2.join("archportal.db").display())
+        }))
+        .await
+        .unwrap();
     let source_db = app.state().db.conn();
     for table in COMPARED {
         let snap = snapshot_rows(&backup_dir, backend, table).await;
         let restored = rows(&restored_db, table).await;
         let live = rows(source_db, table).await;
-        assert_eq!(restored, snap, "{table}: restored rows differ from the snapshot");
+        assert_eq!(
+            restored, snap,
+            "{table}: restored rows differ from the snapshot"
+        );
         assert!(
             snap.is_subset(&live),
             "{table}: the snapshot holds rows the source never had"
@@ -356,7 +368,11 @@ async fn backup_and_restore(backend: Backend) {
             .bytes()
             .await
             .unwrap();
-        assert_eq!(&got[..], &bytes[..], "{kind} {part}: same bytes after restore");
+        assert_eq!(
+            &got[..],
+            &bytes[..],
+            "{kind} {part}: same bytes after restore"
+        );
     }
     let found = restored
         .ok(
@@ -376,7 +392,11 @@ async fn backup_and_restore(backend: Backend) {
     restored.finish().await;
 
     // Restoring over a registry with rows is refused.
-    let out = run(&dir2, url2.as_deref(), &["restore", backup_dir.to_str().unwrap()]);
+    let out = run(
+        &dir2,
+        url2.as_deref(),
+        &["restore", backup_dir.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
     drop_target(&dir2, url2.as_deref()).await;
@@ -395,7 +415,11 @@ async fn backup_and_restore(backend: Backend) {
     std::fs::remove_file(&blob).unwrap();
     std::fs::write(&blob, &bytes).unwrap();
     let (dir3, url3) = target(backend).await;
-    let out = run(&dir3, url3.as_deref(), &["restore", backup_dir.to_str().unwrap()]);
+    let out = run(
+        &dir3,
+        url3.as_deref(),
+        &["restore", backup_dir.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("corrupted"));
     assert!(!dir3.join("archportal.db").exists() && !dir3.join("blobs").exists());
@@ -413,7 +437,13 @@ async fn backup_and_restore(backend: Backend) {
     }
     drop_target(&dir3, url3.as_deref()).await;
     // The source store was not touched by the tampering.
-    let source_blob = app.config.blob_dir().join("sha256").join(&hex[0..2]).join(&hex[2..4]).join(&hex);
+    let source_blob = app
+        .config
+        .blob_dir()
+        .join("sha256")
+        .join(&hex[0..2])
+        .join(&hex[2..4])
+        .join(&hex);
     assert_eq!(crate_sha(&std::fs::read(source_blob).unwrap()), hex);
     eprintln!("objects written during the backup: {written_during}; in the snapshot: {objects}");
 
