@@ -8,7 +8,7 @@ DEMO_ORGANIZATIONS ?= 30
 DEMO_OBJECTS ?= 500
 DEMO_SERVICES ?= 100
 
-.PHONY: demo bench bench-docs fuzz run build test fmt-check clippy test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
+.PHONY: demo bench bench-docs fuzz run build test fmt-check clippy deny audit test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -94,13 +94,22 @@ soak: pg-up reliability-bins
 	$(RELIABILITY) soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 ## Everything CI runs: formatting, lints, every test on SQLite and on PostgreSQL, the web UI's checks and browser tests.
-test: fmt-check clippy pg-up test-rust crash-short test-frontend
+test: fmt-check clippy deny pg-up test-rust crash-short test-frontend
 
 fmt-check:
 	$(CARGO) fmt --all --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+
+## Dependency audit without the advisory database: licenses, bans (no OpenSSL), sources (crates.io only); see deny.toml.
+deny:
+	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing: installing it (cargo install --locked cargo-deny)"; $(CARGO) install --locked cargo-deny; }
+	$(CARGO) deny check licenses bans sources
+
+## The RustSec advisories too (fetches https://github.com/rustsec/advisory-db: needs network).
+audit:
+	$(CARGO) deny check advisories licenses bans sources
 
 ## Every Rust test; each storage-touching scenario runs once on SQLite and once on PostgreSQL.
 test-rust: pg-clean

@@ -1,5 +1,7 @@
 //! Passwords (argon2id), access tokens (JWT, HS256 pinned) and refresh tokens
-//! (random, stored as SHA-256, rotated on use).
+//! (random, stored as SHA-256, rotated on use). Signing keys rotate: tokens
+//! carry the `kid` of their key, and previous keys stay valid for
+//! verification while they are configured.
 
 use std::path::Path;
 
@@ -37,7 +39,10 @@ struct Claims {
 /// Everything needed to issue and check credentials.
 pub struct Authenticator {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The `kid` of the signing key.
+    kid: String,
+    /// Verification keys by `kid`: the signing key and the previous ones.
+    decoding: std::collections::HashMap<String, DecodingKey>,
     validation: Validation,
     argon: Argon2<'static>,
     /// A hash to verify against when the account does not exist, so that
@@ -66,6 +71,9 @@ pub enum KeyError {
         /// The cause.
         source: std::io::Error,
     },
+    /// Two keys share a `kid`, or one is empty.
+    #[error("JWT keys: {0}")]
+    KeyIds(String),
     /// Bad argon2 parameters.
     #[error("argon2 parameters: {0}")]
     Argon(String),
@@ -140,9 +148,29 @@ impl Authenticator {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
+        let kid = config.jwt_key_id.trim().to_owned();
+        if kid.is_empty() {
+            return Err(KeyError::KeyIds("auth.jwt_key_id is empty".into()));
+        }
+        let mut decoding = std::collections::HashMap::new();
+        decoding.insert(kid.clone(), DecodingKey::from_secret(key));
+        for previous in &config.jwt_previous_keys {
+            let id = previous.kid.trim().to_owned();
+            if id.is_empty() || previous.secret.expose_secret().len() < 32 {
+                return Err(KeyError::KeyIds(
+                    "each of auth.jwt_previous_keys needs a kid and a secret of 32+ characters"
+                        .into(),
+                ));
+            }
+            let dk = DecodingKey::from_secret(previous.secret.expose_secret().as_bytes());
+            if decoding.insert(id.clone(), dk).is_some() {
+                return Err(KeyError::KeyIds(format!("kid {id} is used twice")));
+            }
+        }
         Ok(Authenticator {
             encoding: EncodingKey::from_secret(key),
-            decoding: DecodingKey::from_secret(key),
+            kid,
+            decoding,
             validation,
             argon,
             dummy_hash,
@@ -197,13 +225,21 @@ impl Authenticator {
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        let token = encode(&header, &claims, &self.encoding)?;
         Ok(AccessToken { token, expires_at })
     }
 
-    /// Checks an access token: signature with the pinned algorithm, issuer, expiry.
+    /// Checks an access token: a known `kid` (the signing key or a previous
+    /// one still configured), signature with the pinned algorithm, issuer, expiry.
     pub fn verify(&self, token: &str) -> Option<Actor> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.alg != Algorithm::HS256 {
+            return None;
+        }
+        let key = self.decoding.get(header.kid.as_deref()?)?;
+        let data = decode::<Claims>(token, key, &self.validation).ok()?;
         Some(Actor {
             user_id: data.claims.sub,
             role: Role::from_code(&data.claims.role)?,

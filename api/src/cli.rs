@@ -76,6 +76,19 @@ pub enum Command {
         #[command(subcommand)]
         action: BlobsAction,
     },
+    /// Write a consistent snapshot (database rows, the blobs they name, a
+    /// manifest with SHA-256 sums) into a new directory while the service runs.
+    Backup {
+        /// The directory (must not exist or be empty).
+        dir: PathBuf,
+    },
+    /// Restore a backup into an empty database and blob directory, then
+    /// rebuild the search index. Exit status 2 when refused (target not
+    /// empty, backup corrupted); nothing is written then.
+    Restore {
+        /// The backup directory.
+        dir: PathBuf,
+    },
     /// Demonstration data.
     Demo {
         /// The demo action.

@@ -51,6 +51,8 @@ pub struct Config {
     pub meilisearch_api_key: Option<SecretString>,
     /// Search index updates.
     pub search: SearchConfig,
+    /// Security headers and CORS.
+    pub security: SecurityConfig,
 }
 
 /// How index updates leave the outbox (issue 4).
@@ -143,6 +145,13 @@ pub struct AuthConfig {
     /// HMAC key for access tokens; generated and kept in `{data_dir}/jwt-secret` when absent.
     #[serde(skip_serializing)]
     pub jwt_secret: Option<SecretString>,
+    /// The key id (`kid` header) tokens signed with `jwt_secret` carry.
+    pub jwt_key_id: String,
+    /// Earlier signing keys, still accepted for verification (key rotation):
+    /// a token whose `kid` names one of them verifies until it is removed
+    /// from this list; a token with any other `kid` is refused.
+    #[serde(skip_serializing)]
+    pub jwt_previous_keys: Vec<JwtKey>,
     /// Lifetime of an access token.
     pub access_token_ttl_secs: i64,
     /// Lifetime of a refresh token.
@@ -155,6 +164,30 @@ pub struct AuthConfig {
     pub argon2_memory_kib: u32,
     /// Argon2id iterations.
     pub argon2_iterations: u32,
+}
+
+/// A verification key kept during a key rotation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtKey {
+    /// Its key id, as tokens signed with it carry in the `kid` header.
+    pub kid: String,
+    /// The HMAC key.
+    #[serde(skip_serializing)]
+    pub secret: SecretString,
+}
+
+/// HTTP hardening: response headers and cross-origin access.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// `Strict-Transport-Security` max-age in seconds on every response;
+    /// 0 (the default, right for `http://localhost`) sends no HSTS header.
+    /// Set it only when the portal is served over HTTPS.
+    pub hsts_max_age_secs: u64,
+    /// Origins (`https://host[:port]`) whose pages may call the API from a
+    /// browser (CORS). Empty (the default): no cross-origin access.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// Limits on what one request may ask for.
@@ -173,6 +206,12 @@ pub struct LimitsConfig {
     pub rate_per_minute: u32,
     /// Requests that may come at once before the average applies.
     pub rate_burst: u32,
+    /// GraphQL requests one IP address may make per minute on average,
+    /// whoever is signed in (0: no per-address limit). Higher than the
+    /// per-user rate: an office behind one address holds many users.
+    pub ip_rate_per_minute: u32,
+    /// Burst of the per-address limit.
+    pub ip_rate_burst: u32,
     /// Longest a GraphQL request may run before it is answered with `TIMEOUT`.
     pub request_timeout_ms: u64,
 }
@@ -233,6 +272,7 @@ impl Default for Config {
             meilisearch_url: None,
             meilisearch_api_key: None,
             search: SearchConfig::default(),
+            security: SecurityConfig::default(),
         }
     }
 }
@@ -251,6 +291,8 @@ impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {
             jwt_secret: None,
+            jwt_key_id: "k1".into(),
+            jwt_previous_keys: Vec::new(),
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             max_failed_logins: 5,
@@ -270,6 +312,8 @@ impl Default for LimitsConfig {
             max_page_size: 100,
             rate_per_minute: 600,
             rate_burst: 120,
+            ip_rate_per_minute: 6_000,
+            ip_rate_burst: 1_000,
             request_timeout_ms: 30_000,
         }
     }
@@ -366,6 +410,7 @@ impl Config {
             "meilisearch_api_key",
             "search",
             "documents",
+            "security",
         ]
     }
 

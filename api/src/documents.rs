@@ -722,6 +722,8 @@ async fn serve_file(
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::ETAG, etag.as_str())
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        // Never active content: a browser that renders it anyway runs no script.
+        .header(header::CONTENT_SECURITY_POLICY, "sandbox")
         .header(header::CACHE_CONTROL, "private, no-cache");
     let not_modified = headers
         .get(header::IF_NONE_MATCH)

@@ -5,6 +5,7 @@
 //! use it.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -54,8 +55,10 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Counters.
     pub metrics: Metrics,
-    /// Per-caller request budget.
+    /// Per-caller request budget (per user; signed out, per IP address).
     pub limiter: RateLimiter,
+    /// Per-IP-address request budget, whoever is signed in (`None`: off).
+    pub ip_limiter: Option<RateLimiter>,
     /// The time deadlines are computed with (tests move it).
     pub clock: clock::Clock,
     /// Where mail goes.
@@ -161,6 +164,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     let secret = auth::load_or_create_secret(&config.auth, &config.data_dir)?;
     let auth = Authenticator::new(config.auth.clone(), &secret)?;
     let limiter = RateLimiter::new(config.limits.rate_per_minute, config.limits.rate_burst);
+    let ip_limiter = (config.limits.ip_rate_per_minute > 0).then(|| {
+        RateLimiter::new(
+            config.limits.ip_rate_per_minute,
+            config.limits.ip_rate_burst,
+        )
+    });
     let clock = clock::Clock::new(config.clock.fixed_now);
     // The calendar of 2024–2027 with its sources, on the first start.
     archportal_storage::calendar::seed_if_empty(
@@ -182,6 +191,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         auth,
         metrics: Metrics::default(),
         limiter,
+        ip_limiter,
         clock,
         transport,
         search,
@@ -274,26 +284,151 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state((state.clone(), schema))
         .merge(documents::routes(state.clone()))
         .merge(ui)
-        .layer(middleware::from_fn_with_state(state, observe))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            secure_headers,
+        ))
+        .layer(cors_layer(&state.config.security.cors_allowed_origins))
+}
+
+/// The Content-Security-Policy of the web UI and of every other response
+/// that does not set its own: only this origin's scripts, styles, images
+/// (and `data:` icons), no plugins, never framed.
+pub const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Sets the security headers on every response (OWASP ASVS 14.4): a CSP
+/// unless the handler set its own (GraphiQL, the placeholder page and
+/// downloads do), no MIME sniffing, no referrer, no framing, and HSTS when
+/// configured.
+async fn secure_headers(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(UI_CSP),
+        );
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    let max_age = state.config.security.hsts_max_age_secs;
+    if max_age > 0
+        && let Ok(v) = HeaderValue::from_str(&format!("max-age={max_age}; includeSubDomains"))
+    {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, v);
+    }
+    response
+}
+
+/// CORS: closed (no `Access-Control-*` headers) unless origins are listed
+/// in `security.cors_allowed_origins`; then those origins, and only they, may
+/// call the API with a bearer token (no cookies are used).
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim().trim_end_matches('/')).ok())
+        .collect();
+    if list.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(list))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT_LANGUAGE,
+            header::RANGE,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            header::CONTENT_DISPOSITION,
+            header::RETRY_AFTER,
+            header::ETAG,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// `'sha256-…'` CSP sources for each inline `<tag>…</tag>` block (without
+/// attributes) of `html`, so a page with inline code gets no `'unsafe-inline'`.
+fn inline_hashes(html: &str, tag: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&open) {
+        let body = &rest[start + open.len()..];
+        let Some(end) = body.find(&close) else { break };
+        let digest = sha2::Sha256::digest(&body.as_bytes()[..end]);
+        out.push_str(&format!(
+            " 'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        ));
+        rest = &body[end + close.len()..];
+    }
+    out
+}
+
+/// An HTML page with its own CSP allowing exactly its inline blocks plus `extra`.
+fn html_with_csp(html: String, script_src: &str, style_src: &str, extra: &str) -> Response {
+    let csp = format!(
+        "default-src 'self'; script-src 'self'{}{script_src}; style-src 'self'{}{style_src}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'{extra}",
+        inline_hashes(&html, "script"),
+        inline_hashes(&html, "style"),
+    );
+    let mut response = Html(html).into_response();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    response
 }
 
 type Shared = (Arc<AppState>, ApiSchema);
 
-async fn placeholder() -> Html<&'static str> {
-    Html(include_str!("placeholder.html"))
+async fn placeholder() -> Response {
+    html_with_csp(include_str!("placeholder.html").to_owned(), "", "", "")
 }
 
 async fn graphiql(State((state, _)): State<Shared>) -> Response {
     if !state.config.graphql.graphiql {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Html(
+    // GraphiQL loads React and itself from unpkg.com and boots with an
+    // inline script (allowed by its hash, not by 'unsafe-inline').
+    html_with_csp(
         GraphiQLSource::build()
             .endpoint("/graphql")
             .title("archportal GraphQL")
             .finish(),
+        " https://unpkg.com",
+        " https://unpkg.com",
+        "; img-src 'self' data: https://graphql.org; font-src 'self' data: https://unpkg.com; \
+         connect-src 'self'",
     )
-    .into_response()
 }
 
 pub(crate) fn request_lang(headers: &HeaderMap) -> Option<Lang> {
@@ -411,6 +546,10 @@ async fn export_get(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(format.content_type()),
             );
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox"),
+            );
             if let Ok(v) = HeaderValue::from_str(&disposition) {
                 response
                     .headers_mut()
@@ -463,7 +602,14 @@ async fn graphql_post(
         || format!("ip:{}", peer.ip()),
         |a| format!("user:{}", a.user_id),
     );
-    if let Err(wait) = state.limiter.check(&caller) {
+    // The per-address budget applies to every request from the address
+    // (many tokens from one host do not multiply its budget); the per-user
+    // one to the caller.
+    let by_ip = state
+        .ip_limiter
+        .as_ref()
+        .map_or(Ok(()), |l| l.check(&peer.ip().to_string()));
+    if let Err(wait) = by_ip.and_then(|()| state.limiter.check(&caller)) {
         let secs = wait.as_secs().max(1);
         let mut response = body_error(
             StatusCode::TOO_MANY_REQUESTS,

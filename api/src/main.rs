@@ -121,6 +121,30 @@ async fn main() -> anyhow::Result<()> {
             let n = search_reindex(load_config(&cli)?).await?;
             println!("indexed {n} services and objects");
         }
+        Some(Command::Backup { ref dir }) => {
+            let s = refused_exits_2(archportal_api::backup::backup(load_config(&cli)?, dir).await)?;
+            let rows: u64 = s.manifest.tables.iter().map(|t| t.rows).sum();
+            println!(
+                "backed up {rows} rows in {} tables and {} files ({} bytes of blobs) from {} at migration {} into {}",
+                s.manifest.tables.len(),
+                s.manifest.files.len(),
+                s.blob_bytes,
+                s.manifest.backend,
+                s.manifest.migration,
+                dir.display()
+            );
+        }
+        Some(Command::Restore { ref dir }) => {
+            let s =
+                refused_exits_2(archportal_api::backup::restore(load_config(&cli)?, dir).await)?;
+            println!(
+                "restored {} rows and {} blobs from {}; indexed {} services and objects",
+                s.rows,
+                s.blobs,
+                dir.display(),
+                s.indexed
+            );
+        }
         Some(Command::Check { ref format }) => {
             let status = check_files(format, &mut std::io::stdout().lock());
             std::process::exit(status);
@@ -137,6 +161,20 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A refused backup or restore prints its reason and exits with status 2.
+fn refused_exits_2<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
+    match result {
+        Err(e)
+            if e.downcast_ref::<archportal_api::backup::Refused>()
+                .is_some() =>
+        {
+            eprintln!("refused: {e}");
+            std::process::exit(2)
+        }
+        other => other,
+    }
 }
 
 async fn shutdown_signal() {

@@ -80,8 +80,10 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted (ASVS 2.1.2 allows at least 64; 128 bounds hashing work).
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-/// Checks a new password against the policy: length only, no composition
-/// rules (ASVS 2.1.9), and not the e-mail address itself.
+/// Checks a new password against the policy (ASVS 2.1): 12 to 128
+/// characters, no composition rules (2.1.9), not containing the e-mail
+/// address or its local part (2.1.7, context words), not one character
+/// repeated, and not on the embedded list of common passwords.
 pub fn check_password(password: &str, email: &Email) -> Result<(), DomainError> {
     let n = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
@@ -92,9 +94,17 @@ pub fn check_password(password: &str, email: &Email) -> Result<(), DomainError> 
             "the password must be 12 to 128 characters long",
         ));
     }
-    if password.trim().to_lowercase() == email.as_str()
-        || password.chars().all(|c| password.starts_with(c))
-    {
+    let lower = password.trim().to_lowercase();
+    let local = email.as_str().split('@').next().unwrap_or_default();
+    if lower.contains(email.as_str()) || local.chars().count() >= 4 && lower.contains(local) {
+        return Err(DomainError::invalid(
+            "password",
+            "құпиясөзде электрондық пошта мекенжайы болмауы керек",
+            "пароль не должен содержать адрес электронной почты",
+            "the password must not contain the e-mail address",
+        ));
+    }
+    if password.chars().all(|c| password.starts_with(c)) || is_common_password(&lower) {
         return Err(DomainError::invalid(
             "password",
             "құпиясөз тым оңай",
@@ -103,6 +113,19 @@ pub fn check_password(password: &str, email: &Email) -> Result<(), DomainError> 
         ));
     }
     Ok(())
+}
+
+/// Passwords refused as too common (ASVS 2.1.7), embedded at build time.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether `lower` (a trimmed, lower-cased password) is on the embedded list
+/// of common passwords.
+fn is_common_password(lower: &str) -> bool {
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == lower)
 }
 
 /// The longest full name of a person accepted.
@@ -139,6 +162,11 @@ mod tests {
         assert!(check_password("aaaaaaaaaaaaaa", &email).is_err());
         assert!(check_password("owner@gov.kz", &email).is_err());
         assert!(check_password("correct horse battery", &email).is_ok());
+        assert!(check_password("my owner@gov.kz pass", &email).is_err());
+        assert!(check_password("xx-Owner-2026-yy", &email).is_err());
+        assert!(check_password("Password1234", &email).is_err());
+        assert!(check_password(" QWERTY123456 ", &email).is_err());
+        assert!(check_password("Пароль123456", &email).is_err());
         assert!(check_password(&"x".repeat(129), &email).is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod account_request;
 pub mod audit;
+pub mod backup;
 pub mod blob;
 pub mod calendar;
 pub mod db;
