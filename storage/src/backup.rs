@@ -42,6 +42,10 @@ type Result<T> = std::result::Result<T, BackupError>;
 
 /// The table migrations create and seed with its one row.
 const AUDIT_HEAD: &str = "audit_head";
+/// The calendar's version row, seeded by its migration (version 1); a
+/// restore replaces it with the backup's. Calendar edits themselves live in
+/// the calendar table, which must be empty.
+const CALENDAR_VERSION: &str = "calendar_version";
 const MIGRATIONS: &str = "seaql_migrations";
 
 /// What a database dump holds.
@@ -296,6 +300,8 @@ pub async fn check_empty(db: &Database) -> Result<()> {
                 None => 0,
             };
             if moved == 0 { n } else { 0 }
+        } else if table == CALENDAR_VERSION {
+            1
         } else {
             0
         };
@@ -373,6 +379,7 @@ async fn load_postgres(db: &Database, dir: &Path, tables: &[String]) -> Result<(
         other => BackupError::Io(other.to_string()),
     })?;
     tx.execute_unprepared("DELETE FROM audit_head").await?;
+    tx.execute_unprepared("DELETE FROM calendar_version").await?;
     for table in tables {
         let path = dir.join(format!("tables/{table}.jsonl"));
         let text = tokio::fs::read_to_string(&path)
@@ -438,6 +445,9 @@ async fn load_sqlite(url: &str, copy: &Path, tables: &[String]) -> Result<()> {
             .await
             .map_err(sqlx)?;
         conn.execute("DELETE FROM main.audit_head")
+            .await
+            .map_err(sqlx)?;
+        conn.execute("DELETE FROM main.calendar_version")
             .await
             .map_err(sqlx)?;
         for table in tables {
