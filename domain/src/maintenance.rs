@@ -3,7 +3,7 @@
 //! to 06:00 Asia/Almaty, or a day off) unless a reason for working hours is
 //! given. Instants are UTC; the rules are evaluated in Asia/Almaty local time.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
 use crate::DomainError;
 use crate::calendar::{WorkingCalendar, local_date, local_midnight_utc};
@@ -63,6 +63,13 @@ pub struct Checked {
     pub off_hours_reason: Option<String>,
     /// Whether the window leaves the default window (allowed with a reason; flagged).
     pub outside_default_window: bool,
+}
+
+/// The Asia/Almaty wall-clock time of `instant`.
+pub fn local_time(instant: DateTime<Utc>) -> NaiveDateTime {
+    instant
+        .with_timezone(&crate::calendar::almaty_offset(instant))
+        .naive_local()
 }
 
 /// Whether some instant of `[starts_at, ends_at)` falls in the daytime
