@@ -65,6 +65,47 @@ pub struct Checked {
     pub outside_default_window: bool,
 }
 
+/// Who may announce or cancel a window of a service owned by
+/// `service_organization`: an owner of that organization, or the operator.
+pub fn check_may_manage(
+    actor: &crate::access::Actor,
+    service_organization: uuid::Uuid,
+) -> Result<(), DomainError> {
+    use crate::user::Role;
+    match actor.role {
+        Role::Operator => Ok(()),
+        Role::Owner if actor.organization_id == Some(service_organization) => Ok(()),
+        _ => Err(DomainError::forbidden(
+            "техникалық жұмыстарды сервис иесі немесе оператор жариялайды",
+            "о плановых работах объявляет владелец сервиса или оператор",
+            "only the service's owner or the operator announces maintenance",
+        )),
+    }
+}
+
+/// Whether a window starting at `starts_at` may still be cancelled at `now`.
+pub fn check_cancellable(
+    starts_at: DateTime<Utc>,
+    cancelled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if cancelled {
+        return Err(DomainError::state(
+            "терезе бұрын болдырылмаған",
+            "окно уже отменено",
+            "the window is already cancelled",
+        ));
+    }
+    if starts_at <= now {
+        return Err(DomainError::state(
+            "басталған терезені болдырмау мүмкін емес",
+            "начавшееся окно отменить нельзя",
+            "a window that has started cannot be cancelled",
+        ));
+    }
+    Ok(())
+}
+
 /// The Asia/Almaty wall-clock time of `instant`.
 pub fn local_time(instant: DateTime<Utc>) -> NaiveDateTime {
     instant
