@@ -14,6 +14,7 @@ mod foundation;
 mod integration;
 mod integration_list;
 mod limits;
+mod maintenance;
 mod search;
 mod services;
 mod workflow;
