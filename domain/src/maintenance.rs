@@ -204,7 +204,6 @@ pub fn check_window(
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
     use crate::calendar::kazakhstan_2024_2027;
     use chrono::NaiveDate;
