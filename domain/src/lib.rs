@@ -15,6 +15,7 @@ pub mod document;
 pub mod docx;
 pub mod error;
 pub mod integration_request;
+pub mod maintenance;
 pub mod notification;
 pub mod object;
 pub mod organization;

@@ -3,7 +3,7 @@
 //! readers). Delivery follows 002 §9: messages wait in an outbox and are
 //! re-sent until delivered, so nothing is lost.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::text::Lang;
 
@@ -102,6 +102,28 @@ pub enum Notice {
         /// The last day of the step, when it has a deadline.
         due: Option<NaiveDate>,
     },
+    /// 000 §12: planned maintenance of a service was announced.
+    MaintenanceAnnounced {
+        /// The ServiceID.
+        service: String,
+        /// Start, Asia/Almaty local time.
+        starts: NaiveDateTime,
+        /// End, Asia/Almaty local time.
+        ends: NaiveDateTime,
+        /// What users lose.
+        impact: crate::maintenance::Impact,
+        /// What is done, in the three languages (English may be empty).
+        description: crate::text::LocalizedText,
+    },
+    /// 000 §12: an announced maintenance window was cancelled.
+    MaintenanceCancelled {
+        /// The ServiceID.
+        service: String,
+        /// The start it had, Asia/Almaty local time.
+        starts: NaiveDateTime,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn pick<'a>(lang: Lang, kk: &'a str, ru: &'a str, en: &'a str) -> &'a str {
@@ -126,6 +148,8 @@ impl Notice {
             Notice::DeadlineSoon { .. } => "DEADLINE_SOON",
             Notice::DeadlinePassed { .. } => "DEADLINE_PASSED",
             Notice::IntegrationRequestStep { .. } => "INTEGRATION_REQUEST_STEP",
+            Notice::MaintenanceAnnounced { .. } => "MAINTENANCE_ANNOUNCED",
+            Notice::MaintenanceCancelled { .. } => "MAINTENANCE_CANCELLED",
         }
     }
 
@@ -225,6 +249,62 @@ impl Notice {
                     ),
                 )
             }
+            Notice::MaintenanceAnnounced {
+                service,
+                starts,
+                ends,
+                impact,
+                description,
+            } => {
+                let (kk, ru, en) = impact.label();
+                let text = description.get(lang);
+                let f = "%Y-%m-%d %H:%M";
+                (
+                    format!(
+                        "{} {service}: {}",
+                        p(
+                            "Сәулет порталы: жоспарлы техникалық жұмыстар",
+                            "Архитектурный портал: плановые работы",
+                            "Architecture Portal: planned maintenance"
+                        ),
+                        starts.format(f)
+                    ),
+                    format!(
+                        "{service}: {} – {} ({}). {}: {}.\n{text}",
+                        starts.format(f),
+                        ends.format(f),
+                        p("Алматы уақыты", "время Алматы", "Almaty time"),
+                        p("Әсері", "Влияние", "Impact"),
+                        pick(lang, kk, ru, en),
+                    ),
+                )
+            }
+            Notice::MaintenanceCancelled {
+                service,
+                starts,
+                reason,
+            } => (
+                format!(
+                    "{} {service}: {}",
+                    p(
+                        "Сәулет порталы: техникалық жұмыстар болдырылмады",
+                        "Архитектурный портал: плановые работы отменены",
+                        "Architecture Portal: planned maintenance cancelled"
+                    ),
+                    starts.format("%Y-%m-%d %H:%M")
+                ),
+                format!(
+                    "{service}: {} {} ({}). {}: {reason}",
+                    p(
+                        "жоспарланған жұмыстар болдырылмады, басталуы",
+                        "плановые работы отменены, начало было",
+                        "the planned maintenance is cancelled, it was to start",
+                    ),
+                    starts.format("%Y-%m-%d %H:%M"),
+                    p("Алматы уақыты", "время Алматы", "Almaty time"),
+                    p("Себебі", "Причина", "Reason"),
+                ),
+            ),
             Notice::SubmissionReceived { object, due } => (
                 format!(
                     "{} {object}",

@@ -18,6 +18,7 @@ mod m20261122_140000_search_outbox;
 mod m20261122_150000_integration_requests;
 mod m20261122_160000_integration_request_list;
 mod m20261122_160500_calendar_version;
+mod m20261122_170000_maintenance_windows;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_150000_integration_requests::Migration),
             Box::new(m20261122_160000_integration_request_list::Migration),
             Box::new(m20261122_160500_calendar_version::Migration),
+            Box::new(m20261122_170000_maintenance_windows::Migration),
         ]
     }
 }

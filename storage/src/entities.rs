@@ -521,3 +521,31 @@ pub mod document {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod maintenance_window {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "maintenance_windows")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub service_id: Uuid,
+        pub starts_at: DateTimeUtc,
+        pub ends_at: DateTimeUtc,
+        pub description_kk: String,
+        pub description_ru: String,
+        pub description_en: Option<String>,
+        pub impact: String,
+        pub off_hours_reason: Option<String>,
+        pub outside_default_window: bool,
+        pub announced_by: Uuid,
+        pub announced_at: DateTimeUtc,
+        pub cancelled_at: Option<DateTimeUtc>,
+        pub cancelled_by: Option<Uuid>,
+        pub cancel_reason: Option<String>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -14,6 +14,7 @@ mod entities;
 pub mod error;
 pub mod indexing;
 pub mod integration_request;
+pub mod maintenance;
 pub mod object;
 pub mod organization;
 pub mod outbox;

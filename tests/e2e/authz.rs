@@ -56,6 +56,10 @@ struct Fixture {
     to_reject: Vec<(Who, String)>,
     /// An unused activation token per caller.
     activation: Vec<(Who, String)>,
+    /// A night maintenance window of SVC_A, 5 working days ahead (start, end).
+    mw_night: (String, String),
+    /// An announced window of SVC_A per caller, for the cancel cells.
+    mw_cancel: Vec<(Who, String)>,
 }
 
 fn annex(f: &Fixture) -> Value {
@@ -240,6 +244,44 @@ fn ops() -> Vec<Op> {
                         assert!(ids.contains(&id.as_str()), "{w:?}: {ids:?}");
                     }
                 }
+            }),
+        },
+        Op {
+            name: "announceMaintenanceWindow",
+            query: crate::maintenance::ANNOUNCE,
+            vars: |f, _| json!({"i": crate::maintenance::window("SVC_A", f.mw_night.0.clone(), f.mw_night.1.clone())}),
+            allowed: &[OwnerA, Operator],
+            check: Some(|_, _, d| {
+                assert_eq!(
+                    d["announceMaintenanceWindow"]["maintenanceWindow"]["outsideDefaultWindow"],
+                    false
+                );
+            }),
+        },
+        Op {
+            name: "maintenanceWindows",
+            query: "{ maintenanceWindows(serviceId: \"SVC_A\") { totalCount edges { node { id } } } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|f, w, d| {
+                let n = d["maintenanceWindows"]["totalCount"].as_u64().unwrap();
+                if w == OwnerB {
+                    // A's service is in testing: not B's to see.
+                    assert_eq!(n, 0);
+                } else {
+                    assert!(n >= f.mw_cancel.len() as u64, "{w:?}: {n}");
+                }
+            }),
+        },
+        Op {
+            name: "cancelMaintenanceWindow",
+            query: "mutation($id:ID!){ cancelMaintenanceWindow(id:$id, reason:\"Кейінге қалдырылды\"){ maintenanceWindow { cancelledAt } } }",
+            vars: |f, w| json!({"id": Fixture::of(&f.mw_cancel, w)}),
+            allowed: &[OwnerA, Operator],
+            check: Some(|_, _, d| {
+                assert!(
+                    d["cancelMaintenanceWindow"]["maintenanceWindow"]["cancelledAt"].is_string()
+                );
             }),
         },
         Op {
@@ -597,7 +639,28 @@ async fn matrix(backend: Backend) {
         ir_analysis: String::new(),
         ir_agreement: String::new(),
         ir_check: String::new(),
+        mw_night: (String::new(), String::new()),
+        mw_cancel: Vec::new(),
     };
+    let day = crate::maintenance::working_day(&app, 5).await;
+    fixture.mw_night = (
+        crate::maintenance::at(day, 22),
+        crate::maintenance::at(day, 26),
+    );
+    for w in EVERYONE.iter().copied() {
+        let d = app
+            .ok(
+                Some(&operator),
+                crate::maintenance::ANNOUNCE,
+                json!({"i": crate::maintenance::window("SVC_A", fixture.mw_night.0.clone(), fixture.mw_night.1.clone())}),
+            )
+            .await;
+        let id = d["announceMaintenanceWindow"]["maintenanceWindow"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        fixture.mw_cancel.push((w, id));
+    }
     archportal_api::search::run_once(app.state()).await.unwrap();
     let mut requests = Vec::new();
     for steps in 0..3 {

@@ -19,6 +19,7 @@ mod integration;
 mod integration_list;
 mod limits;
 mod notifications;
+mod maintenance;
 mod search;
 mod security;
 mod services;

@@ -20,6 +20,7 @@ pub mod account_request;
 pub mod calendar;
 pub mod document;
 pub mod integration_request;
+pub mod maintenance;
 pub mod object;
 pub mod organization;
 pub mod review;
@@ -65,6 +66,7 @@ pub struct Query(
     review::ReviewQuery,
     search::SearchQueryRoot,
     integration_request::IntegrationRequestQuery,
+    maintenance::MaintenanceQuery,
     document::DocumentQuery,
     statistics::StatisticsQuery,
 );
@@ -80,6 +82,7 @@ pub struct Mutation(
     account_request::AccountRequestMutation,
     review::ReviewMutation,
     integration_request::IntegrationRequestMutation,
+    maintenance::MaintenanceMutation,
 );
 
 /// The schema type.

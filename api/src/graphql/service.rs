@@ -172,6 +172,26 @@ impl Service {
         let found = repo::consumers(&ctx.state().db, &[self.0.id]).await?;
         Ok(found.into_iter().map(ServiceConsumer).collect())
     }
+    /// Planned maintenance windows, by start; by default only those not
+    /// cancelled and not over yet.
+    async fn maintenance_windows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = true)] upcoming_only: bool,
+    ) -> ApiResult<Vec<crate::graphql::maintenance::MaintenanceWindow>> {
+        let filter = archportal_storage::maintenance::WindowFilter {
+            upcoming_at: upcoming_only.then(|| ctx.state().clock.now()),
+            ..Default::default()
+        };
+        Ok(
+            archportal_storage::maintenance::of_service(&ctx.state().db, self.0.id, &filter)
+                .await?
+                .into_iter()
+                .map(crate::graphql::maintenance::MaintenanceWindow)
+                .collect(),
+        )
+    }
+
     /// Row version; pass it as `expectedVersion`.
     async fn row_version(&self) -> i32 {
         self.0.row_version
