@@ -379,7 +379,8 @@ async fn load_postgres(db: &Database, dir: &Path, tables: &[String]) -> Result<(
         other => BackupError::Io(other.to_string()),
     })?;
     tx.execute_unprepared("DELETE FROM audit_head").await?;
-    tx.execute_unprepared("DELETE FROM calendar_version").await?;
+    tx.execute_unprepared("DELETE FROM calendar_version")
+        .await?;
     for table in tables {
         let path = dir.join(format!("tables/{table}.jsonl"));
         let text = tokio::fs::read_to_string(&path)
