@@ -294,9 +294,11 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// The Content-Security-Policy of the web UI and of every other response
 /// that does not set its own: only this origin's scripts, styles, images
-/// (and `data:` icons), no plugins, never framed.
+/// (and `data:` icons), no plugins, never framed. It may frame only this
+/// origin and `blob:` URLs: the review screen shows a fetched PDF that way.
 pub const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+     frame-src 'self' blob:; \
      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Sets the security headers on every response (OWASP ASVS 14.4): a CSP

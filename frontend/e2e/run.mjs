@@ -915,6 +915,40 @@ async function workflow(base, dataDir) {
     await signOut();
   });
 
+  await step('maintenance windows: the operator announces one on the service page; 1 working day ahead is refused next to its field, input kept; a night window later is listed', async () => {
+    // Today in Almaty (UTC+5), and working days from the server's calendar.
+    const today = new Date(Date.now() + 5 * 3600_000).toISOString().slice(0, 10);
+    const wd = async (days) => (await api(base, 'query($d:Date!,$n:Int!){addWorkingDays(from:$d,days:$n)}', { d: today, n: days })).addWorkingDays;
+    const nextDay = (d) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const soon = await wd(1);
+    const later = await wd(4);
+    await signIn(OPERATOR);
+    await page.goto(`${base}/services/E2E-EGG-2`);
+    const section = page.locator('[data-testid=maintenance]');
+    await section.locator('text=No maintenance is planned.').waitFor();
+    await section.locator('[data-testid=maintenance-open]').click();
+    const form = section.locator('[data-testid=maintenance-form]');
+    await form.locator('[data-field=startsAt] input').fill(`${soon}T22:00`);
+    await form.locator('[data-field=endsAt] input').fill(`${nextDay(soon)}T02:00`);
+    await form.locator('[data-field=descriptionKk] textarea').fill('Дерекқор серверін жаңарту');
+    await form.locator('[data-field=descriptionRu] textarea').fill('Обновление сервера базы данных');
+    await form.locator('button[type=submit]').click();
+    await form.locator('[data-field=startsAt] .field-error').waitFor();
+    const kept = await form.locator('[data-field=descriptionRu] textarea').inputValue();
+    assert(kept === 'Обновление сервера базы данных', `input lost: ${kept}`);
+    await shot('48a-maintenance-refused');
+    await form.locator('[data-field=startsAt] input').fill(`${later}T22:00`);
+    await form.locator('[data-field=endsAt] input').fill(`${nextDay(later)}T02:00`);
+    await form.locator('button[type=submit]').click();
+    await section.locator('[data-testid=maintenance-list] li', { hasText: 'Обновление сервера базы данных' }).waitFor();
+    await page.selectOption('#lang-select', 'kk');
+    await section.locator('[data-testid=maintenance-list] li', { hasText: 'Дерекқор серверін жаңарту' }).waitFor();
+    await section.locator('h2', { hasText: 'Жоспарлы техникалық жұмыстар' }).waitFor();
+    await shot('48b-maintenance-listed-kk');
+    await page.selectOption('#lang-select', 'en');
+    await signOut();
+  });
+
   await step('public search signed out: the landing box finds the registered object (code, owner, no link to its full record) and a published service; services in testing stay hidden', async () => {
     const opTok = (await api(base, 'mutation($i:LoginInput!){login(input:$i){accessToken}}', { i: { email: OPERATOR, password: PASSWORD } })).login.accessToken;
     await api(

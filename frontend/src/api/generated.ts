@@ -22,6 +22,26 @@ export type ActivateAccountInput = {
   token: string;
 };
 
+/** A window to announce. */
+export type AnnounceMaintenanceWindowInput = {
+  /** In English (optional). */
+  descriptionEn?: string | null | undefined;
+  /** What is done, in Kazakh. */
+  descriptionKk: string;
+  /** In Russian. */
+  descriptionRu: string;
+  /** End (after the start, at most 72 hours later). */
+  endsAt: string;
+  /** What users lose. */
+  impact: MaintenanceImpact;
+  /** Required when the window falls in working hours (06:00–21:00 of a working day). */
+  offHoursReason?: string | null | undefined;
+  /** The service's ServiceID. */
+  serviceId: string;
+  /** Start (at least 3 working days after today, Asia/Almaty). */
+  startsAt: string;
+};
+
 /** What a listed day is. */
 export type CalendarDayKind =
   /** A holiday or religious day off. */
@@ -352,6 +372,13 @@ export type LoginInput = {
   /** Password. */
   password: string;
 };
+
+/** What users of the service lose during the window. */
+export type MaintenanceImpact =
+  /** Degraded */
+  | 'DEGRADED'
+  /** FullOutage */
+  | 'FULL_OUTAGE';
 
 /** What kind of gap a missing item is. */
 export type MissingKind =
@@ -1047,7 +1074,7 @@ export type SearchQuery = { search: { totalCount: number, hits: Array<{ kind: Se
 
 export type ServiceRowFragment = { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, organization: { id: string, nameKk: string, nameRu: string } | null };
 
-export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
+export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, maintenanceWindows: Array<{ id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean }>, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
 
 export type ServicesQueryVariables = Exact<{
   filter?: ServiceFilterInput | null | undefined;
@@ -1064,7 +1091,7 @@ export type ServiceQueryVariables = Exact<{
 }>;
 
 
-export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
+export type ServiceQuery = { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, maintenanceWindows: Array<{ id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean }>, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
 
 export type RegisterServiceMutationVariables = Exact<{
   input: RegisterServiceInput;
@@ -1072,7 +1099,7 @@ export type RegisterServiceMutationVariables = Exact<{
 }>;
 
 
-export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type RegisterServiceMutation = { registerService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, maintenanceWindows: Array<{ id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean }>, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
 export type UpdateServiceMutationVariables = Exact<{
   input: UpdateServiceInput;
@@ -1080,7 +1107,16 @@ export type UpdateServiceMutationVariables = Exact<{
 }>;
 
 
-export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type UpdateServiceMutation = { updateService: { service: { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, maintenanceWindows: Array<{ id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean }>, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+
+export type MaintenanceWindowFieldsFragment = { id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean };
+
+export type AnnounceMaintenanceWindowMutationVariables = Exact<{
+  input: AnnounceMaintenanceWindowInput;
+}>;
+
+
+export type AnnounceMaintenanceWindowMutation = { announceMaintenanceWindow: { maintenanceWindow: { id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean } } };
 
 export type VocabularyEntryFieldsFragment = { code: string, nameKk: string, nameRu: string, nameEn: string };
 
@@ -1461,6 +1497,19 @@ export const ServiceRowFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ServiceRow"}) as unknown as TypedDocumentString<ServiceRowFragment, unknown>;
+export const MaintenanceWindowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MaintenanceWindowFields on MaintenanceWindow {
+  id
+  startsAt
+  endsAt
+  descriptionKk
+  descriptionRu
+  descriptionEn
+  impact
+  offHoursReason
+  outsideDefaultWindow
+}
+    `, {"fragmentName":"MaintenanceWindowFields"}) as unknown as TypedDocumentString<MaintenanceWindowFieldsFragment, unknown>;
 export const ServiceFullFragmentDoc = new TypedDocumentString(`
     fragment ServiceFull on Service {
   ...ServiceRow
@@ -1479,6 +1528,9 @@ export const ServiceFullFragmentDoc = new TypedDocumentString(`
   specification {
     format
     content
+  }
+  maintenanceWindows {
+    ...MaintenanceWindowFields
   }
   consumers @include(if: $withConsumers) {
     since
@@ -1510,6 +1562,17 @@ export const ServiceFullFragmentDoc = new TypedDocumentString(`
     nameKk
     nameRu
   }
+}
+fragment MaintenanceWindowFields on MaintenanceWindow {
+  id
+  startsAt
+  endsAt
+  descriptionKk
+  descriptionRu
+  descriptionEn
+  impact
+  offHoursReason
+  outsideDefaultWindow
 }`, {"fragmentName":"ServiceFull"}) as unknown as TypedDocumentString<ServiceFullFragment, unknown>;
 export const VocabularyEntryFieldsFragmentDoc = new TypedDocumentString(`
     fragment VocabularyEntryFields on VocabularyEntry {
@@ -2843,6 +2906,9 @@ fragment ServiceFull on Service {
     format
     content
   }
+  maintenanceWindows {
+    ...MaintenanceWindowFields
+  }
   consumers @include(if: $withConsumers) {
     since
     organization {
@@ -2855,6 +2921,17 @@ fragment ServiceFull on Service {
       shortName
     }
   }
+}
+fragment MaintenanceWindowFields on MaintenanceWindow {
+  id
+  startsAt
+  endsAt
+  descriptionKk
+  descriptionRu
+  descriptionEn
+  impact
+  offHoursReason
+  outsideDefaultWindow
 }`) as unknown as TypedDocumentString<ServiceQuery, ServiceQueryVariables>;
 export const RegisterServiceDocument = new TypedDocumentString(`
     mutation RegisterService($input: RegisterServiceInput!, $withConsumers: Boolean! = true) {
@@ -2900,6 +2977,9 @@ fragment ServiceFull on Service {
     format
     content
   }
+  maintenanceWindows {
+    ...MaintenanceWindowFields
+  }
   consumers @include(if: $withConsumers) {
     since
     organization {
@@ -2912,6 +2992,17 @@ fragment ServiceFull on Service {
       shortName
     }
   }
+}
+fragment MaintenanceWindowFields on MaintenanceWindow {
+  id
+  startsAt
+  endsAt
+  descriptionKk
+  descriptionRu
+  descriptionEn
+  impact
+  offHoursReason
+  outsideDefaultWindow
 }`) as unknown as TypedDocumentString<RegisterServiceMutation, RegisterServiceMutationVariables>;
 export const UpdateServiceDocument = new TypedDocumentString(`
     mutation UpdateService($input: UpdateServiceInput!, $withConsumers: Boolean! = true) {
@@ -2957,6 +3048,9 @@ fragment ServiceFull on Service {
     format
     content
   }
+  maintenanceWindows {
+    ...MaintenanceWindowFields
+  }
   consumers @include(if: $withConsumers) {
     since
     organization {
@@ -2969,7 +3063,37 @@ fragment ServiceFull on Service {
       shortName
     }
   }
+}
+fragment MaintenanceWindowFields on MaintenanceWindow {
+  id
+  startsAt
+  endsAt
+  descriptionKk
+  descriptionRu
+  descriptionEn
+  impact
+  offHoursReason
+  outsideDefaultWindow
 }`) as unknown as TypedDocumentString<UpdateServiceMutation, UpdateServiceMutationVariables>;
+export const AnnounceMaintenanceWindowDocument = new TypedDocumentString(`
+    mutation AnnounceMaintenanceWindow($input: AnnounceMaintenanceWindowInput!) {
+  announceMaintenanceWindow(input: $input) {
+    maintenanceWindow {
+      ...MaintenanceWindowFields
+    }
+  }
+}
+    fragment MaintenanceWindowFields on MaintenanceWindow {
+  id
+  startsAt
+  endsAt
+  descriptionKk
+  descriptionRu
+  descriptionEn
+  impact
+  offHoursReason
+  outsideDefaultWindow
+}`) as unknown as TypedDocumentString<AnnounceMaintenanceWindowMutation, AnnounceMaintenanceWindowMutationVariables>;
 export const VocabulariesDocument = new TypedDocumentString(`
     query Vocabularies {
   organizationKind: vocabulary(name: ORGANIZATION_KIND) {

@@ -623,6 +623,22 @@ export const en = {
   'integration.listNew': 'New request: choose a service',
   'integration.listText': 'Text (ServiceID, organization, object, purpose)',
   'integration.listEmpty': 'No integration requests match.',
+  'maintenance.title': 'Planned maintenance',
+  'maintenance.none': 'No maintenance is planned.',
+  'maintenance.announce': 'Announce maintenance',
+  'maintenance.startsAt': 'Start (Almaty time, UTC+5)',
+  'maintenance.endsAt': 'End (Almaty time, UTC+5)',
+  'maintenance.rule': 'At least 3 working days ahead; by default between 21:00 and 06:00 or on a day off (000 §12). Consumers are notified.',
+  'maintenance.descriptionKk': 'What is done (Kazakh)',
+  'maintenance.descriptionRu': 'What is done (Russian)',
+  'maintenance.descriptionEn': 'What is done (English)',
+  'maintenance.impact': 'Impact',
+  'maintenance.impact.FULL_OUTAGE': 'Unavailable',
+  'maintenance.impact.DEGRADED': 'Degraded',
+  'maintenance.offHoursReason': 'Reason for working hours',
+  'maintenance.offHoursHint': 'Only when the window falls between 06:00 and 21:00 of a working day.',
+  'maintenance.outside': 'in working hours',
+  'maintenance.announced': 'Maintenance announced; the consumers of the service are notified.',
 } as const;
 
 /** Every message key. */

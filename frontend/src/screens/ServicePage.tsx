@@ -8,11 +8,12 @@ import { PageTitle } from '../components/PageTitle';
 import { enumLabel } from '../components/enumLabel';
 import { Link, useLocation } from '../router';
 import { serviceName } from './Services';
+import { MaintenanceSection } from './Maintenance';
 
 /** A service of the registry: description, addresses, specification, consumers. */
 export function ServicePage({ serviceId }: { serviceId: string }) {
   const { t, fmt, lang } = useI18n();
-  const { role } = useAuth();
+  const { role, user } = useAuth();
   const { query } = useLocation();
   // Who consumes a service is for signed-in users; visitors see the rest.
   const q = useQuery(ServiceDocument, { serviceId, withConsumers: role !== null });
@@ -109,6 +110,12 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
               </>
             )}
           </section>
+          <MaintenanceSection
+            serviceId={s.serviceId}
+            windows={s.maintenanceWindows}
+            canAnnounce={role === 'OPERATOR' || (role === 'OWNER' && !!user?.organization && user.organization.id === s.organization?.id)}
+            onAnnounced={q.reload}
+          />
           {s.consumers && (
           <section className="panel" aria-labelledby="cons-h">
             <h2 id="cons-h">{t('services.consumers')}</h2>
