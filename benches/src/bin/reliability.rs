@@ -218,6 +218,12 @@ impl Instance {
             .env("ARCHPORTAL_LIMITS__RATE_PER_MINUTE", "100000000")
             .env("ARCHPORTAL_LIMITS__RATE_BURST", "100000000")
             .env("ARCHPORTAL_AUTH__ACCESS_TOKEN_TTL_SECS", "86400")
+            // A dispatcher reserves the messages it claims for the lease; a
+            // message claimed by a killed server waits out the lease before
+            // the next attempt. Mail goes to the local outbox directory here
+            // (delivery takes milliseconds), so a 5 s lease is safe and lets
+            // the drain check below (60 s) see every message delivered.
+            .env("ARCHPORTAL_NOTIFICATIONS__LEASE_SECS", "5")
             .env("RUST_LOG", "warn,archportal_api=warn")
             .env_remove("DATABASE_URL")
             .env_remove("MEILISEARCH_URL")
