@@ -16,7 +16,8 @@ use archportal_domain::service::{Gateway, Interaction, ServiceId, ServiceStatus}
 use archportal_domain::user::Role;
 use chrono::{DateTime, Months, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -85,8 +86,8 @@ pub fn due_at(calendar: &WorkingCalendar, now: DateTime<Utc>, due: Due) -> Optio
     }
 }
 
-async fn recipients(
-    txn: &DatabaseTransaction,
+async fn recipients<C: ConnectionTrait>(
+    txn: &C,
     r: &row::Model,
     service_org: Uuid,
     party: Party,
@@ -775,32 +776,36 @@ fn parse_step(m: step::Model) -> Result<Step> {
     })
 }
 
-/// Writes the integration-request reminders (the current step's deadline is
-/// in 1 working day, or has passed) to the actor of the current step.
-/// Idempotent: one notice per step and kind (and recipient).
-pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) -> Result<usize> {
+/// The integration-step reminders due at `now` (deadline in 1 working day,
+/// deadline passed) for the actor of each open step: (event key, notice,
+/// recipients). The deadline scan in [`crate::review::scan_deadlines`]
+/// writes them with the review and update reminders.
+pub(crate) async fn due_reminders<C: ConnectionTrait>(
+    c: &C,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Notice, Vec<Recipient>)>> {
     use archportal_domain::calendar::local_date;
     use archportal_domain::notification::DeadlineKind;
-    let txn = db.begin_write().await?;
     let open = step::Entity::find()
         .filter(step::Column::CompletedAt.is_null())
         .filter(step::Column::DueAt.is_not_null())
         .order_by_asc(step::Column::Id)
-        .all(&txn)
+        .all(c)
         .await?;
-    let mut written = 0;
+    let mut due_list = vec![];
     for s in open {
         let (Some(due_at), Some(party)) = (s.due_at, s.party.as_deref().and_then(Party::from_code))
         else {
             continue;
         };
-        let Some(passed) = crate::review::reminder_state(calendar, due_at, op.now) else {
+        let Some(passed) = crate::review::reminder_state(calendar, due_at, now) else {
             continue;
         };
-        let Some(r) = row::Entity::find_by_id(s.request_id).one(&txn).await? else {
+        let Some(r) = row::Entity::find_by_id(s.request_id).one(c).await? else {
             continue;
         };
-        let Some(svc) = service::Entity::find_by_id(r.service_id).one(&txn).await? else {
+        let Some(svc) = service::Entity::find_by_id(r.service_id).one(c).await? else {
             continue;
         };
         let subject = format!("{} — {}", r.service_key, r.consumer_short_name);
@@ -812,10 +817,8 @@ pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) 
             Notice::DeadlineSoon { kind, subject, due }
         };
         let key = format!("ir-{}:{}", if passed { "passed" } else { "soon" }, s.id);
-        let to = recipients(&txn, &r, svc.organization_id, party).await?;
-        outbox::enqueue(&txn, &key, &notice, &to, op.now).await?;
-        written += to.len();
+        let to = recipients(c, &r, svc.organization_id, party).await?;
+        due_list.push((key, notice, to));
     }
-    txn.commit().await?;
-    Ok(written)
+    Ok(due_list)
 }

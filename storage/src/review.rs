@@ -687,22 +687,13 @@ pub(crate) fn reminder_state(
 
 /// Writes the due reminders (deadline in 1 working day, deadline passed):
 /// reviews to the integrator (the reviewer, or every integrator when nobody
-/// took it), updates to the owner. Idempotent: each (event, recipient) is
-/// written once. A read comes first: when nothing is due, or every due
-/// reminder is already in the outbox (the usual periodic pass), no write
-/// transaction is opened. Returns the number of (event, recipient) pairs
-/// due, 0 when there was nothing to write.
+/// took it), updates to the owner, integration-request steps to the step's
+/// actor. Idempotent: each (event, recipient) is written once. A read comes
+/// first: when nothing is due, or every due reminder is already in the
+/// outbox (the usual periodic pass), no write transaction is opened.
+/// Returns the number of (event, recipient) pairs due, 0 when there was
+/// nothing to write.
 pub async fn scan_deadlines(db: &Database, op: &Op, calendar: &WorkingCalendar) -> Result<usize> {
-    let written = scan_review_and_update_deadlines(db, op, calendar).await?;
-    Ok(written + crate::integration_request::scan_deadlines(db, op, calendar).await?)
-}
-
-/// The review and update part of [`scan_deadlines`].
-async fn scan_review_and_update_deadlines(
-    db: &Database,
-    op: &Op,
-    calendar: &WorkingCalendar,
-) -> Result<usize> {
     let planned = due_reminders(db.conn(), calendar, op.now).await?;
     let keys: Vec<(String, &[Recipient])> = planned
         .iter()
@@ -723,7 +714,8 @@ async fn scan_review_and_update_deadlines(
     Ok(written)
 }
 
-/// The reminders due at `now`: (event key, notice, recipients).
+/// The reminders due at `now`: (event key, notice, recipients), in the
+/// order they are written.
 async fn due_reminders<C: ConnectionTrait>(
     c: &C,
     calendar: &WorkingCalendar,
@@ -801,5 +793,6 @@ async fn due_reminders<C: ConnectionTrait>(
         let to = owners(c, &o).await?;
         due_list.push((key, notice, to));
     }
+    due_list.extend(crate::integration_request::due_reminders(c, calendar, now).await?);
     Ok(due_list)
 }
