@@ -8,12 +8,12 @@ use archportal_domain::integration_request::Command;
 use archportal_domain::service::ServiceId;
 use archportal_storage::integration_request::{self as repo, NewRequest};
 use archportal_storage::search::SimilarTo;
-use async_graphql::connection::{Connection, CursorType, Edge};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::object::SortDirection;
+use crate::graphql::object::{KeyCursor, SortDirection, bad_cursor};
 use crate::graphql::search::{SimilarService, similar_services};
 use crate::graphql::service::Service;
 use crate::graphql::{ConnectionTotal, CtxExt, page_request, parse_id};
@@ -387,63 +387,12 @@ pub struct IntegrationRequestOrder {
     pub direction: SortDirection,
 }
 
-/// An opaque cursor holding the order, the sort key and the id of a request.
-#[derive(Debug, Clone)]
-pub struct RequestKeyCursor {
-    tag: String,
-    key: DateTime<Utc>,
-    id: uuid::Uuid,
-}
-
-impl CursorType for RequestKeyCursor {
-    type Error = String;
-    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        use base64::Engine as _;
-        let bad = || "not a cursor".to_owned();
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| bad())?;
-        let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        let mut parts = text.splitn(3, '\u{1f}');
-        let (Some(tag), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad());
-        };
-        Ok(RequestKeyCursor {
-            tag: tag.to_owned(),
-            key: DateTime::parse_from_rfc3339(key)
-                .map_err(|_| bad())?
-                .with_timezone(&Utc),
-            id: uuid::Uuid::parse_str(id).map_err(|_| bad())?,
-        })
-    }
-    fn encode_cursor(&self) -> String {
-        use base64::Engine as _;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}\u{1f}{}\u{1f}{}",
-            self.tag,
-            self.id,
-            self.key
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-        ))
-    }
-}
-
 fn order_tag(order: &repo::RequestOrder) -> String {
     format!(
         "ir:{:?}{}",
         order.field,
         if order.descending { "-" } else { "+" }
     )
-}
-
-fn bad_cursor() -> ApiError {
-    ApiError::new(
-        "INVALID_INPUT",
-        "курсор қате немесе басқа сұрыптауға тиесілі",
-        "неверный курсор или он от другой сортировки",
-        "not a valid cursor for this order",
-    )
-    .on("after")
 }
 
 /// Loads, one batch per relation, what the query selects on a page of
@@ -510,7 +459,7 @@ impl IntegrationRequestQuery {
         order_by: Option<IntegrationRequestOrder>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<RequestKeyCursor, IntegrationRequest, ConnectionTotal>> {
+    ) -> ApiResult<Connection<KeyCursor, IntegrationRequest, ConnectionTotal>> {
         let actor = ctx.actor()?;
         let after_given = after.is_some();
         let page = page_request(ctx, first, None)?;
@@ -525,14 +474,11 @@ impl IntegrationRequestQuery {
         let tag = order_tag(&order);
         let cursor = match after {
             Some(text) => {
-                let c = RequestKeyCursor::decode_cursor(&text).map_err(|_| bad_cursor())?;
-                if c.tag != tag {
-                    return Err(bad_cursor());
-                }
-                Some(repo::RequestCursor {
-                    key: c.key,
-                    id: c.id,
-                })
+                let (key, id) = KeyCursor::decode_for(&text, &tag)?;
+                let key = DateTime::parse_from_rfc3339(&key)
+                    .map_err(|_| bad_cursor())?
+                    .with_timezone(&Utc);
+                Some(repo::RequestCursor { key, id })
             }
             None => None,
         };
@@ -559,11 +505,10 @@ impl IntegrationRequestQuery {
             },
         );
         conn.edges.extend(found.items.into_iter().map(|r| {
-            let cursor = RequestKeyCursor {
-                tag: tag.clone(),
-                key: order.key_of(&r.row),
-                id: r.row.id,
-            };
+            let key = order
+                .key_of(&r.row)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            let cursor = KeyCursor::new(tag.clone(), key, r.row.id);
             Edge::new(cursor, IntegrationRequest { r })
         }));
         Ok(conn)

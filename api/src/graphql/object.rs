@@ -490,6 +490,28 @@ impl async_graphql::connection::CursorType for KeyCursor {
     }
 }
 
+impl KeyCursor {
+    /// The cursor of item `id` at sort key `key` in the order named `tag`.
+    pub(crate) fn new(tag: String, key: String, id: uuid::Uuid) -> KeyCursor {
+        KeyCursor {
+            field: tag,
+            key,
+            id,
+        }
+    }
+
+    /// Decodes an `after` cursor and checks that it was issued for the order
+    /// named `tag`: (sort key, id), or `INVALID_INPUT` on `after`.
+    pub(crate) fn decode_for(text: &str, tag: &str) -> ApiResult<(String, uuid::Uuid)> {
+        use async_graphql::connection::CursorType as _;
+        let c = KeyCursor::decode_cursor(text).map_err(|_| bad_cursor())?;
+        if c.field != tag {
+            return Err(bad_cursor());
+        }
+        Ok((c.key, c.id))
+    }
+}
+
 fn field_tag(order: &repo::ObjectOrder) -> String {
     format!(
         "{:?}{}",
@@ -498,7 +520,7 @@ fn field_tag(order: &repo::ObjectOrder) -> String {
     )
 }
 
-fn bad_cursor() -> ApiError {
+pub(crate) fn bad_cursor() -> ApiError {
     ApiError::new(
         "INVALID_INPUT",
         "курсор қате немесе басқа сұрыптауға тиесілі",
@@ -579,7 +601,6 @@ impl ObjectQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<KeyCursor, InformatizationObject, ConnectionTotal>> {
-        use async_graphql::connection::CursorType as _;
         let actor = ctx.actor()?;
         let after_given = after.is_some();
         let page = page_request(ctx, first, None)?;
@@ -594,14 +615,8 @@ impl ObjectQuery {
         let tag = field_tag(&order);
         let cursor = match after {
             Some(text) => {
-                let c = KeyCursor::decode_cursor(&text).map_err(|_| bad_cursor())?;
-                if c.field != tag {
-                    return Err(bad_cursor());
-                }
-                Some(repo::ObjectCursor {
-                    key: c.key,
-                    id: c.id,
-                })
+                let (key, id) = KeyCursor::decode_for(&text, &tag)?;
+                Some(repo::ObjectCursor { key, id })
             }
             None => None,
         };
@@ -628,11 +643,7 @@ impl ObjectQuery {
             },
         );
         conn.edges.extend(found.items.into_iter().map(|o| {
-            let cursor = KeyCursor {
-                field: tag.clone(),
-                key: order.key_of(&o),
-                id: o.id,
-            };
+            let cursor = KeyCursor::new(tag.clone(), order.key_of(&o), o.id);
             async_graphql::connection::Edge::new(cursor, InformatizationObject(o))
         }));
         Ok(conn)
