@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { assertAccessible, tabThrough } from './a11y.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const frontend = resolve(here, '..');
@@ -219,6 +220,8 @@ async function main() {
 async function shot(name, opts = {}) {
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: opts.fullPage ?? true });
+  // Every screen shown is also audited (axe, WCAG 2.0/2.1 A and AA): any violation fails the step.
+  await assertAccessible(page, name);
 }
 
 async function field(name) {
@@ -347,6 +350,11 @@ async function run(base, context, dataDir) {
   await step('owner creates an object', async () => {
     await page.locator('main a[href="/objects/new"]').click();
     await page.locator('[data-testid=object-form]').waitFor();
+    // Keyboard: from the top of the editor, Tab reaches its controls in order and the submit button, each with a visible focus ring.
+    await page.reload();
+    await page.locator('[data-testid=object-form]').waitFor();
+    const order = (await tabThrough(page, '[data-testid=object-form] button[type=submit]', 150)).join(' → ');
+    assert(/"kind".*"nameKk".*"nameRu".*"purpose".*button\[submit\]/.test(order), `editor focus order: ${order}`);
     // Empty required fields are all marked before any request.
     await page.locator('[data-field=kind] select').selectOption('INFORMATION_SYSTEM');
     await page.locator('[data-testid=object-form] button[type=submit]').click();
@@ -576,6 +584,10 @@ async function run(base, context, dataDir) {
     await shot('21-sign-in-refused');
     const stored = await page.evaluate(() => sessionStorage.getItem('archportal.refreshToken'));
     assert(stored === null, 'refresh token left after sign-out');
+    // Keyboard: from the top of the sign-in page, Tab reaches email, password, then submit, each with a visible focus ring.
+    await page.goto(`${base}/sign-in`);
+    const order = (await tabThrough(page, 'main form button[type=submit]')).join(' → ');
+    assert(/input\[email\] "email".*input\[password\] "password".*button\[submit\]/.test(order), `sign-in focus order: ${order}`);
   });
   await workflow(base, dataDir);
 }
