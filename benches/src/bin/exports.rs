@@ -8,6 +8,10 @@
 //! code, one stage row each, so every row parses and reads like one the app
 //! wrote) and integration requests are filed between the seeded services
 //! and objects, at the integrator's analysis step with its one step row.
+//! The step rows carry no due time: the deadline scan loads every open step
+//! that has one and queries each overdue one (four statements per step), so
+//! 100,000 overdue steps would keep the server busy and growing throughout
+//! the download and hide what the export itself costs.
 //! Then, per size:
 //!
 //! - for each export (objects, integration requests) and format (CSV,
@@ -269,7 +273,7 @@ async fn fill(t: &Target, size: u64) -> anyhow::Result<()> {
         ));
         script.push(format!(
             "INSERT INTO integration_request_steps (id, request_id, state, party, entered_at, due_at, actor_id, note, completed_at) \
-             SELECT {id}, r.id, r.state, 'INTEGRATOR', r.created_at, r.due_at, r.initiator_id, NULL, NULL FROM integration_requests r \
+             SELECT {id}, r.id, r.state, 'INTEGRATOR', r.created_at, NULL, r.initiator_id, NULL, NULL FROM integration_requests r \
              WHERE NOT EXISTS (SELECT 1 FROM integration_request_steps s WHERE s.request_id = r.id)"
         ));
         script.push("DROP TABLE tpl_services".to_owned());
@@ -299,6 +303,7 @@ async fn serve(
             .command(args)
             .env("ARCHPORTAL_LISTEN", format!("127.0.0.1:{port}"))
             .arg("serve")
+            .stdout(Stdio::null())
             .spawn()?,
         base: format!("http://127.0.0.1:{port}"),
     };
