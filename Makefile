@@ -8,7 +8,7 @@ DEMO_ORGANIZATIONS ?= 30
 DEMO_OBJECTS ?= 500
 DEMO_SERVICES ?= 100
 
-.PHONY: demo bench bench-docs fuzz run build test fmt-check clippy deny audit test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
+.PHONY: demo bench bench-docs bench-exports fuzz run build test fmt-check clippy deny audit test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -61,6 +61,15 @@ fuzz:
 bench:
 	$(CARGO) build --release -p archportal-api --bin archportal -p archportal-bench --bin load
 	$(TARGET_DIR)/release/load --archportal $(TARGET_DIR)/release/archportal --pg-url "$(PG_URL)" $(BENCH_ARGS)
+
+## Memory of the streamed exports, backup and restore (debug build, like the reliability harness): fills
+## PostgreSQL and SQLite to 10,000 then 100,000 objects and integration requests, downloads each export
+## (CSV, XLSX) from a fresh server sampling its VmRSS every 20 ms, runs backup and restore the same way,
+## prints a table. EXPORTS_ARGS="--sizes 1000,10000 --backends sqlite --no-backup". See benches/README.md.
+bench-exports: pg-up
+	$(CARGO) build -p archportal-api --bin archportal
+	$(CARGO) build -p archportal-bench --bin exports
+	$(TARGET_DIR)/debug/exports --archportal $(TARGET_DIR)/debug/archportal --pg-url "$(PG_URL)" $(EXPORTS_ARGS)
 
 build:
 	$(CARGO) build --workspace

@@ -18,7 +18,6 @@ use archportal_domain::object::{LifeCycleStage, ObjectKind, RegistrationStatus};
 use archportal_domain::service::{Gateway, Protocol, ServiceStatus};
 use archportal_storage::integration_request::{self as requests, RequestFilter, RequestScope};
 use archportal_storage::object::{self as objects, InformatizationObject, ObjectFilter};
-use archportal_storage::page::PageRequest;
 use archportal_storage::service::{self as services, ServiceFilter};
 use archportal_storage::{StorageError, organization};
 use axum::body::{Body, Bytes};
@@ -531,16 +530,11 @@ async fn produce(
             sheet.row(&SERVICE_COLUMNS)?;
             let mut after = None;
             loop {
-                let page = services::list(
-                    &state.db,
-                    actor.service_scope(),
-                    &filter,
-                    PageRequest { after, limit: PAGE },
-                )
-                .await?;
-                let orgs =
-                    organizations(&state, page.items.iter().map(|s| s.organization_id)).await?;
-                for s in &page.items {
+                let page =
+                    services::batch_after(&state.db, actor.service_scope(), &filter, after, PAGE)
+                        .await?;
+                let orgs = organizations(&state, page.iter().map(|s| s.organization_id)).await?;
+                for s in &page {
                     let d = &s.data;
                     sheet.row(&[
                         s.id.to_string(),
@@ -560,8 +554,8 @@ async fn produce(
                     ])?;
                 }
                 send(tx, sheet.take()).await?;
-                match page.items.last() {
-                    Some(last) if page.has_next => after = Some(last.id),
+                match page.last() {
+                    Some(last) if page.len() as u64 == PAGE => after = Some(last.id),
                     _ => break,
                 }
             }

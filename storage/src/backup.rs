@@ -1,11 +1,14 @@
 //! Database side of `archportal backup` and `archportal restore`.
 //!
 //! PostgreSQL: every application table is read inside one
-//! `REPEATABLE READ READ ONLY` transaction (one snapshot) and written as JSON
-//! lines (`row_to_json`), one file per table; restore feeds them back through
-//! `json_populate_recordset`, so every column keeps its PostgreSQL type.
+//! `REPEATABLE READ READ ONLY` transaction (one snapshot) through a cursor,
+//! 200 rows per fetch, and written as JSON lines (`row_to_json`),
+//! one file per table; restore reads the files a line at a time and feeds
+//! them back in batches through `json_populate_recordset`, so every column
+//! keeps its PostgreSQL type. Memory holds a page or a batch, never a table.
 //! SQLite: `VACUUM INTO` makes a consistent copy of the whole file while the
-//! service runs; restore attaches the copy and inserts table by table.
+//! service runs; restore attaches the copy and inserts table by table
+//! (`INSERT … SELECT` inside SQLite, which pages through its own cache).
 //! Tables come from the database catalog (what the migrations created), in
 //! foreign-key dependency order; `seaql_migrations` is not copied, its last
 //! version goes into the manifest and must match on restore.
@@ -47,6 +50,13 @@ const AUDIT_HEAD: &str = "audit_head";
 /// the calendar table, which must be empty.
 const CALENDAR_VERSION: &str = "calendar_version";
 const MIGRATIONS: &str = "seaql_migrations";
+/// Rows fetched per round trip when dumping a PostgreSQL table (the
+/// documents' rows carry their extracted text, so a page stays small).
+const DUMP_PAGE: usize = 200;
+/// Restore inserts at most this many rows, or about this many bytes of JSON,
+/// per statement.
+const LOAD_ROWS: usize = 500;
+const LOAD_BYTES: usize = 4 << 20;
 
 /// What a database dump holds.
 #[derive(Debug, Clone, Default)]
@@ -228,22 +238,36 @@ async fn dump_postgres(db: &Database, dir: &Path) -> Result<DumpInfo> {
             .await
             .map_err(io("creating", &path))?;
         let mut out = tokio::io::BufWriter::new(file);
-        let sql = format!("SELECT row_to_json(t)::text AS j FROM {} t", ident(&table)?);
-        let rows = tx.query_all_raw(stmt(b, &sql)).await?;
-        for r in &rows {
-            let line: String = r.try_get("", "j")?;
-            out.write_all(line.as_bytes())
-                .await
-                .map_err(io("writing", &path))?;
-            out.write_all(b"\n").await.map_err(io("writing", &path))?;
+        // A cursor inside the snapshot transaction: a page of rows in memory
+        // at a time, whatever the table's size.
+        let sql = format!(
+            "DECLARE backup_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS j FROM {} t",
+            ident(&table)?
+        );
+        tx.execute_unprepared(&sql).await?;
+        let fetch = format!("FETCH {DUMP_PAGE} FROM backup_rows");
+        let mut rows: u64 = 0;
+        loop {
+            let page = tx.query_all_raw(stmt(b, &fetch)).await?;
+            if page.is_empty() {
+                break;
+            }
+            for r in &page {
+                let line: String = r.try_get("", "j")?;
+                out.write_all(line.as_bytes())
+                    .await
+                    .map_err(io("writing", &path))?;
+                out.write_all(b"\n").await.map_err(io("writing", &path))?;
+            }
+            rows += u64::try_from(page.len()).unwrap_or(0);
         }
+        tx.execute_unprepared("CLOSE backup_rows").await?;
         out.flush().await.map_err(io("writing", &path))?;
         out.into_inner()
             .sync_all()
             .await
             .map_err(io("syncing", &path))?;
-        info.tables
-            .push((table, u64::try_from(rows.len()).unwrap_or(0)));
+        info.tables.push((table, rows));
         info.files.push(rel);
     }
     info.digests = digests(&tx).await?;
@@ -372,7 +396,7 @@ async fn pg_columns<C: ConnectionTrait>(c: &C, table: &str) -> Result<Vec<String
 }
 
 async fn load_postgres(db: &Database, dir: &Path, tables: &[String]) -> Result<()> {
-    const BATCH: usize = 500;
+    use tokio::io::AsyncBufReadExt as _;
     let b = DbBackend::Postgres;
     let tx = db.begin_write().await.map_err(|e| match e {
         crate::StorageError::Db(e) | crate::StorageError::Unavailable(e) => BackupError::Db(e),
@@ -383,24 +407,41 @@ async fn load_postgres(db: &Database, dir: &Path, tables: &[String]) -> Result<(
         .await?;
     for table in tables {
         let path = dir.join(format!("tables/{table}.jsonl"));
-        let text = tokio::fs::read_to_string(&path)
+        let file = tokio::fs::File::open(&path)
             .await
             .map_err(io("reading", &path))?;
+        let mut lines = tokio::io::BufReader::new(file).lines();
         let cols = pg_columns(&tx, table).await?.join(", ");
         let t = ident(table)?;
         let sql = format!(
             "INSERT INTO {t} ({cols}) OVERRIDING SYSTEM VALUE \
              SELECT {cols} FROM json_populate_recordset(NULL::{t}, $1::json)"
         );
-        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
-        for chunk in lines.chunks(BATCH) {
-            let array = format!("[{}]", chunk.join(","));
-            tx.execute_raw(Statement::from_sql_and_values(
-                b,
-                &sql,
-                [Value::from(array)],
-            ))
-            .await?;
+        // The file is read a line at a time and sent in batches: memory holds
+        // one batch, not the table.
+        let mut batch = String::new();
+        let mut in_batch = 0;
+        loop {
+            let line = lines.next_line().await.map_err(io("reading", &path))?;
+            let end = line.is_none();
+            if let Some(line) = line.as_deref().filter(|l| !l.is_empty()) {
+                batch.push(if in_batch == 0 { '[' } else { ',' });
+                batch.push_str(line);
+                in_batch += 1;
+            }
+            if in_batch > 0 && (end || in_batch >= LOAD_ROWS || batch.len() >= LOAD_BYTES) {
+                batch.push(']');
+                tx.execute_raw(Statement::from_sql_and_values(
+                    b,
+                    &sql,
+                    [Value::from(std::mem::take(&mut batch))],
+                ))
+                .await?;
+                in_batch = 0;
+            }
+            if end {
+                break;
+            }
         }
         // Serial and identity columns continue after the restored rows.
         let seqs = tx

@@ -394,6 +394,30 @@ pub async fn list(
     Page::from_overfetch(rows, limit, total).try_map(TryInto::try_into)
 }
 
+/// Up to `limit` services `scope` may see that match `filter`, with ids after
+/// `after`, in id order: one keyset page for streamed exports, without the
+/// total count a [`list`] page carries (which would rescan every page).
+pub async fn batch_after(
+    db: &Database,
+    scope: ServiceScope,
+    filter: &ServiceFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Service>> {
+    let mut query = service::Entity::find().filter(condition(scope, filter));
+    if let Some(after) = after {
+        query = query.filter(service::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(service::Column::Id)
+        .limit(limit)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
 /// Counts per value of `column` over the services matching `filter` in `scope`.
 pub async fn counts<T>(
     db: &Database,
