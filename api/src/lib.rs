@@ -700,7 +700,9 @@ async fn graphql_post(
     let mut breaker = state.db.breaker().subscribe();
     let executed = tokio::select! {
         executed = tokio::time::timeout(limit, schema.execute(request)) => executed,
-        _ = breaker.wait_for(|s| s.refuses()) => {
+        opened = breaker.wait_for(|s| s.refuses()) => {
+            // Release the channel's read lock before answering.
+            drop(opened);
             tracing::warn!("GraphQL request cut: the database circuit breaker opened");
             return database_refusal(&state, lang);
         }

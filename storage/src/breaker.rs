@@ -152,6 +152,7 @@ impl Machine {
 /// channel that tells in-flight requests when it opens.
 #[derive(Debug)]
 pub struct Breaker {
+    settings: BreakerSettings,
     machine: Mutex<Machine>,
     changes: watch::Sender<BreakerState>,
 }
@@ -160,6 +161,7 @@ impl Breaker {
     /// A closed breaker with these settings.
     pub fn new(settings: BreakerSettings) -> Breaker {
         Breaker {
+            settings,
             machine: Mutex::new(Machine::new(settings)),
             changes: watch::Sender::new(BreakerState::Closed),
         }
@@ -167,9 +169,21 @@ impl Breaker {
 
     /// The settings in force.
     pub fn settings(&self) -> BreakerSettings {
-        self.with(|m| m.settings)
+        self.settings
     }
 
+    /// Reads the machine without publishing anything.
+    fn peek<T>(&self, f: impl FnOnce(&Machine) -> T) -> T {
+        let m = match self.machine.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&m)
+    }
+
+    /// Changes the machine and publishes its state. Callers must not hold a
+    /// `Ref` from [`Breaker::subscribe`]'s receiver (publishing takes the
+    /// channel's write lock).
     fn with<T>(&self, f: impl FnOnce(&mut Machine) -> T) -> T {
         let mut m = match self.machine.lock() {
             Ok(m) => m,
@@ -196,14 +210,14 @@ impl Breaker {
 
     /// How long the breaker has been refusing requests.
     pub fn open_for(&self, now: Instant) -> Option<Duration> {
-        self.with(|m| m.open_for(now))
+        self.peek(|m| m.open_for(now))
     }
 
     /// Records a connection-class failure.
     pub fn record_failure(&self, now: Instant) {
         if self.with(|m| m.failure(now)) {
             tracing::warn!(
-                threshold = self.settings().threshold,
+                threshold = self.settings.threshold,
                 "database circuit breaker opened: requests answer UNAVAILABLE until the database answers a probe"
             );
         }
@@ -213,7 +227,7 @@ impl Breaker {
     pub fn record_success(&self) {
         // Most calls find the breaker closed with no failures: skip the lock's
         // write side effects then.
-        if self.state() == BreakerState::Closed && self.with(|m| m.consecutive) == 0 {
+        if self.state() == BreakerState::Closed && self.peek(|m| m.consecutive) == 0 {
             return;
         }
         if self.with(Machine::success) {
