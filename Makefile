@@ -8,7 +8,7 @@ DEMO_ORGANIZATIONS ?= 30
 DEMO_OBJECTS ?= 500
 DEMO_SERVICES ?= 100
 
-.PHONY: demo bench bench-docs bench-exports fuzz run build test fmt-check clippy deny audit test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault soak reliability-bins
+.PHONY: demo bench bench-docs bench-exports fuzz run build test fmt-check clippy deny audit test-rust test-frontend frontend pg-up pg-clean schema fmt crash-short crash db-fault search-fault soak reliability-bins
 
 NPM ?= npm
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -97,6 +97,11 @@ crash: pg-up reliability-bins
 db-fault: pg-up reliability-bins
 	$(RELIABILITY) db-fault --outage-secs 30
 	$(RELIABILITY) db-fault --outage-secs 30 --blackhole
+
+## The embedded search index's file system full (ENOSPC, a 32 MiB tmpfs mounted on its directory: needs root)
+## for 30 s under writes: writes succeed, /readyz says search degraded, the index catches up.
+search-fault: pg-up reliability-bins
+	$(RELIABILITY) search-fault --outage-secs 30
 
 ## A steady mixed load for SOAK_SECONDS (600) on PostgreSQL; prints RSS and p50/p99 every 30 s. Not in CI.
 soak: pg-up reliability-bins

@@ -62,6 +62,7 @@ fn db_settings(config: &Config) -> DbSettings {
         max_connections: config.database.max_connections.max(2),
         acquire_timeout: Duration::from_secs(config.database.acquire_timeout_secs),
         log_statements: config.database.log_statements,
+        breaker: config.database.breaker(),
     }
 }
 

@@ -136,6 +136,27 @@ pub struct DatabaseConfig {
     pub acquire_timeout_secs: u64,
     /// Log every SQL statement (debug level).
     pub log_statements: bool,
+    /// Consecutive connection-class failures (pool acquire timeouts, refused
+    /// or broken connections, failed probes) that open the database circuit
+    /// breaker; 0 turns it off. PostgreSQL only.
+    pub breaker_failures: u32,
+    /// How often the breaker's probe pings the database, in milliseconds.
+    pub breaker_probe_interval_ms: u64,
+    /// How long a probe waits for the database, in milliseconds.
+    pub breaker_probe_timeout_ms: u64,
+}
+
+impl DatabaseConfig {
+    /// The circuit breaker settings.
+    pub fn breaker(&self) -> archportal_storage::BreakerSettings {
+        archportal_storage::BreakerSettings {
+            threshold: self.breaker_failures,
+            probe_interval: std::time::Duration::from_millis(
+                self.breaker_probe_interval_ms.max(10),
+            ),
+            probe_timeout: std::time::Duration::from_millis(self.breaker_probe_timeout_ms.max(10)),
+        }
+    }
 }
 
 /// Authentication settings.
@@ -283,6 +304,9 @@ impl Default for DatabaseConfig {
             max_connections: 16,
             acquire_timeout_secs: 5,
             log_statements: false,
+            breaker_failures: 3,
+            breaker_probe_interval_ms: 500,
+            breaker_probe_timeout_ms: 1000,
         }
     }
 }

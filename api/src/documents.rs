@@ -121,6 +121,9 @@ impl Refusal {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.error.database_down {
+            response.extensions_mut().insert(crate::error::DatabaseDown);
+        }
         response
     }
 }

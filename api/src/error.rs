@@ -19,7 +19,16 @@ pub struct ApiError {
     pub messages: LocalizedText,
     /// The input field concerned.
     pub field: Option<String>,
+    /// Set when the database could not be reached: the database circuit
+    /// breaker counts these (never sent to the client).
+    pub database_down: bool,
 }
+
+/// Marks a GraphQL error, or an HTTP response, as caused by the database
+/// being unreachable, so that the circuit breaker can count it (search or
+/// mail being down also answer `UNAVAILABLE`, and must not open it).
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseDown;
 
 impl ApiError {
     /// An error with a code and messages.
@@ -33,6 +42,20 @@ impl ApiError {
             code,
             messages: LocalizedText::new(kk, ru, en),
             field: None,
+            database_down: false,
+        }
+    }
+
+    /// The database is unreachable (or the circuit breaker is open).
+    pub fn database_unavailable() -> Self {
+        ApiError {
+            database_down: true,
+            ..ApiError::new(
+                "UNAVAILABLE",
+                "дерекқор уақытша қолжетімсіз: кейінірек қайталаңыз",
+                "база данных временно недоступна: повторите позже",
+                "the database is temporarily unavailable: try again later",
+            )
         }
     }
 
@@ -112,6 +135,7 @@ impl From<DomainError> for ApiError {
             code,
             messages: e.messages(),
             field: e.field().map(str::to_owned),
+            database_down: false,
         }
     }
 }
@@ -148,12 +172,7 @@ impl From<StorageError> for ApiError {
             StorageError::Domain(d) => d.into(),
             StorageError::Unavailable(ref cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
-                ApiError::new(
-                    "UNAVAILABLE",
-                    "дерекқор уақытша қолжетімсіз: кейінірек қайталаңыз",
-                    "база данных временно недоступна: повторите позже",
-                    "the database is temporarily unavailable: try again later",
-                )
+                ApiError::database_unavailable()
             }
             other => ApiError::internal(&other),
         }
@@ -175,9 +194,14 @@ impl From<ApiError> for async_graphql::Error {
         if let Some(field) = &e.field {
             ext.set("field", field.as_str());
         }
+        let source: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>> = if e.database_down {
+            Some(std::sync::Arc::new(DatabaseDown))
+        } else {
+            None
+        };
         async_graphql::Error {
             message: e.messages.en.clone(),
-            source: None,
+            source,
             extensions: Some(ext),
         }
     }

@@ -159,6 +159,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         max_connections: config.database.max_connections,
         acquire_timeout: Duration::from_secs(config.database.acquire_timeout_secs),
         log_statements: config.database.log_statements,
+        breaker: config.database.breaker(),
     })
     .await?;
     let secret = auth::load_or_create_secret(&config.auth, &config.data_dir)?;
@@ -240,6 +241,7 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
     let dispatcher = mail::spawn(state.clone(), tx.subscribe());
+    tokio::spawn(state.db.clone().probe_loop(tx.subscribe()));
     if state.config.documents.gc_interval_secs > 0 {
         tokio::spawn(gc_loop(state.clone(), tx.subscribe()));
     }
@@ -274,15 +276,20 @@ pub fn router(state: Arc<AppState>) -> Router {
     } else {
         Router::new().fallback(get(placeholder))
     };
-    Router::new()
+    // The routes that need the database, behind its circuit breaker.
+    let db_routes = Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
         .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
         .route("/api/export/{file}", get(export_get))
+        .with_state((state.clone(), schema.clone()))
+        .merge(documents::routes(state.clone()))
+        .route_layer(middleware::from_fn_with_state(state.clone(), db_gate));
+    Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state((state.clone(), schema))
-        .merge(documents::routes(state.clone()))
+        .merge(db_routes)
         .merge(ui)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn_with_state(
@@ -460,6 +467,46 @@ fn body_error(
     (status, Json(body)).into_response()
 }
 
+/// The database circuit breaker in front of the routes that need the
+/// database: while it is open they are answered `UNAVAILABLE` (503, with
+/// `Retry-After`) at once, without touching the pool; responses marked
+/// [`error::DatabaseDown`] count as failures towards opening it. The GraphiQL
+/// page needs no database and passes.
+async fn db_gate(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let page = req.method() == axum::http::Method::GET && req.uri().path() == "/graphql";
+    let breaker = state.db.breaker();
+    if !page && !breaker.allows() {
+        let lang = request_lang(req.headers()).unwrap_or_default();
+        return database_refusal(&state, lang);
+    }
+    let response = next.run(req).await;
+    if response.extensions().get::<error::DatabaseDown>().is_some() {
+        breaker.record_failure(Instant::now());
+    }
+    response
+}
+
+/// `UNAVAILABLE` (503) because the database circuit breaker is open, with a
+/// `Retry-After` of the probe interval (rounded up to a second).
+fn database_refusal(state: &AppState, lang: Lang) -> Response {
+    let mut response = api_error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang,
+        &error::ApiError::database_unavailable(),
+    );
+    // Not counted again: the breaker is open already.
+    response.extensions_mut().remove::<error::DatabaseDown>();
+    let interval = state.db.breaker().settings().probe_interval;
+    let secs = interval.as_secs() + u64::from(interval.subsec_nanos() > 0);
+    if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 fn api_error_response(status: StatusCode, lang: Lang, e: &crate::error::ApiError) -> Response {
     let body = serde_json::json!({
         "errors": [{
@@ -471,7 +518,11 @@ fn api_error_response(status: StatusCode, lang: Lang, e: &crate::error::ApiError
             }
         }]
     });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    if e.database_down {
+        response.extensions_mut().insert(error::DatabaseDown);
+    }
+    response
 }
 
 /// `GET /api/export/{objects|services|integration-requests}.{csv|xlsx}?filter…`: the list with
@@ -642,7 +693,21 @@ async fn graphql_post(
     };
     let request = request.data(ctx).data(Loaders::new(&state.db));
     let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
-    let Ok(mut response) = tokio::time::timeout(limit, schema.execute(request)).await else {
+    // A request caught on a connection that hangs is answered when the
+    // breaker opens (other requests' failures or the probe open it) instead
+    // of waiting out the request timeout; dropping it rolls its transaction
+    // back.
+    let mut breaker = state.db.breaker().subscribe();
+    let executed = tokio::select! {
+        executed = tokio::time::timeout(limit, schema.execute(request)) => executed,
+        opened = breaker.wait_for(|s| s.refuses()) => {
+            // Release the channel's read lock before answering.
+            drop(opened);
+            tracing::warn!("GraphQL request cut: the database circuit breaker opened");
+            return database_refusal(&state, lang);
+        }
+    };
+    let Ok(mut response) = executed else {
         tracing::warn!(
             timeout_ms = limit.as_millis() as u64,
             "GraphQL request timed out"
@@ -660,33 +725,84 @@ async fn graphql_post(
         );
     };
     graphql::localize_errors(&mut response, lang);
+    let database_down = response
+        .errors
+        .iter()
+        .any(|e| e.source::<error::DatabaseDown>().is_some());
     let mut http = Json(response).into_response();
     http.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if database_down {
+        http.extensions_mut().insert(error::DatabaseDown);
+    }
     http
 }
 
+/// `GET /readyz`: 503 while the database is unreachable (at once while its
+/// circuit breaker is open, without touching the pool); 200 otherwise, also
+/// when the search index is degraded (writes still succeed and the index
+/// outbox catches up), which the body reports with the backlog.
 async fn readyz(State((state, _)): State<Shared>) -> Response {
-    match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
-        Ok(Ok(())) => (
-            StatusCode::OK,
-            Json(serde_json::json!({"status": "ready", "database": "ok"})),
+    let breaker = state.db.breaker();
+    let unavailable = |database: &str| {
+        let open_ms = breaker
+            .open_for(Instant::now())
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({
+                "status": "unavailable",
+                "database": database,
+                "breaker": breaker.state().as_str(),
+                "breakerOpenMs": open_ms,
+            })),
         )
-            .into_response(),
+            .into_response()
+    };
+    if !breaker.allows() {
+        return unavailable("unreachable");
+    }
+    match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
+        Ok(Ok(())) => {}
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
-            )
-                .into_response()
+            breaker.record_failure(Instant::now());
+            return unavailable("unreachable");
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "unavailable", "database": "timeout"})),
-        )
-            .into_response(),
+        Err(_) => {
+            breaker.record_failure(Instant::now());
+            return unavailable("timeout");
+        }
     }
+    let (search, backlog, failing) = search_readiness(&state).await;
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({
+            "status": "ready",
+            "database": "ok",
+            "breaker": breaker.state().as_str(),
+            "search": search,
+            "searchBacklog": backlog,
+            "searchFailing": failing,
+        })),
+    )
+        .into_response()
+}
+
+/// `ok`, or `degraded` when the index does not answer its health check or
+/// index updates have failed and wait for a retry; with the pending and the
+/// failed-and-pending index updates.
+async fn search_readiness(state: &AppState) -> (&'static str, Option<u64>, Option<u64>) {
+    use archportal_storage::search::SearchIndex as _;
+    let limit = Duration::from_secs(1);
+    let healthy = matches!(
+        tokio::time::timeout(limit, state.search.health()).await,
+        Ok(Ok(_))
+    );
+    let backlog = archportal_storage::indexing::pending(&state.db).await.ok();
+    let failing = archportal_storage::indexing::failing(&state.db).await.ok();
+    let degraded = !healthy || failing.is_none_or(|n| n > 0);
+    (if degraded { "degraded" } else { "ok" }, backlog, failing)
 }
 
 async fn metrics_text(State((state, _)): State<Shared>) -> Response {

@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use sea_orm::sqlx::Connection as _;
+use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
@@ -11,6 +13,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+use crate::breaker::{Breaker, BreakerSettings, BreakerState};
 use crate::error::Result;
 
 /// How to reach the database.
@@ -24,6 +27,9 @@ pub struct DbSettings {
     pub acquire_timeout: Duration,
     /// Log every SQL statement at debug level.
     pub log_statements: bool,
+    /// The circuit breaker (PostgreSQL only: on SQLite the database is a
+    /// local file, and a pool timeout there means contention, not an outage).
+    pub breaker: BreakerSettings,
 }
 
 /// Counts of the SQL statements run, for `/metrics` and for the test that
@@ -55,6 +61,11 @@ impl DbStats {
 pub struct Database {
     conn: DatabaseConnection,
     stats: Arc<DbStats>,
+    breaker: Arc<Breaker>,
+    /// The probe's own connection (PostgreSQL), outside the pool: a probe
+    /// neither waits behind busy requests nor counts in [`DbStats`].
+    probe: Arc<tokio::sync::Mutex<Option<PgConnection>>>,
+    url: String,
 }
 
 impl Database {
@@ -79,15 +90,105 @@ impl Database {
         archportal_migrations::Migrator::up(&conn, None).await?;
         let stats = Arc::new(DbStats::default());
         let counter = stats.clone();
+        let breaker_settings = match conn.get_database_backend() {
+            DbBackend::Postgres => settings.breaker,
+            _ => BreakerSettings {
+                threshold: 0,
+                ..settings.breaker
+            },
+        };
+        let breaker = Arc::new(Breaker::new(breaker_settings));
+        let answered = breaker.clone();
         conn.set_metric_callback(move |info| {
             counter.statements.fetch_add(1, Ordering::Relaxed);
             if info.failed {
                 counter.failures.fetch_add(1, Ordering::Relaxed);
+            } else {
+                // A statement came back: the database answers.
+                answered.record_success();
             }
             let micros = u64::try_from(info.elapsed.as_micros()).unwrap_or(u64::MAX);
             counter.micros.fetch_add(micros, Ordering::Relaxed);
         });
-        Ok(Database { conn, stats })
+        Ok(Database {
+            conn,
+            stats,
+            breaker,
+            probe: Arc::default(),
+            url: settings.url.clone(),
+        })
+    }
+
+    /// The circuit breaker in front of this database.
+    pub fn breaker(&self) -> &Breaker {
+        &self.breaker
+    }
+
+    /// Pings the database on the probe's own connection within the
+    /// breaker's probe timeout (reconnecting when the last probe failed).
+    /// On SQLite it pings through the pool.
+    pub async fn probe(&self) -> bool {
+        let limit = self.breaker.settings().probe_timeout;
+        if self.backend() != DbBackend::Postgres {
+            return matches!(tokio::time::timeout(limit, self.ping()).await, Ok(Ok(())));
+        }
+        let mut slot = self.probe.lock().await;
+        let answered = tokio::time::timeout(limit, async {
+            if slot.is_none() {
+                *slot = Some(PgConnection::connect(&self.url).await?);
+            }
+            match slot.as_mut() {
+                Some(c) => c.ping().await,
+                None => Ok(()),
+            }
+        })
+        .await;
+        match answered {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "database probe failed");
+                *slot = None;
+                false
+            }
+            Err(_) => {
+                tracing::debug!(
+                    timeout_ms = limit.as_millis() as u64,
+                    "database probe timed out"
+                );
+                *slot = None;
+                false
+            }
+        }
+    }
+
+    /// Runs the breaker's probe every `probe_interval` until `stop` turns
+    /// true: while closed a failed probe counts as a failure (an outage is
+    /// noticed without traffic); while open the breaker is half-open during
+    /// the probe and closes when the database answers.
+    pub async fn probe_loop(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let settings = self.breaker.settings();
+        if settings.threshold == 0 {
+            return;
+        }
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(settings.probe_interval) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            let state = self.breaker.state();
+            if state == BreakerState::Open {
+                self.breaker.begin_probe();
+            }
+            let answered = tokio::select! {
+                ok = self.probe() => ok,
+                _ = stop.wait_for(|s| *s) => return,
+            };
+            if answered {
+                self.breaker.record_success();
+            } else {
+                self.breaker.record_failure(Instant::now());
+            }
+        }
     }
 
     /// Statement counters.
@@ -121,8 +222,11 @@ impl Database {
         Ok(self.conn.ping().await?)
     }
 
-    /// Closes the pool.
+    /// Closes the pool and the probe's connection.
     pub async fn close(self) -> Result<()> {
+        if let Some(c) = self.probe.lock().await.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), c.close()).await;
+        }
         Ok(self.conn.close().await?)
     }
 }

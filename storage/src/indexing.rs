@@ -136,6 +136,17 @@ pub async fn pending(db: &Database) -> Result<u64> {
         .await?)
 }
 
+/// Index updates not yet applied that have failed at least once: more than
+/// zero means the index is behind because it refused writes (`/readyz`
+/// reports search degraded then).
+pub async fn failing(db: &Database) -> Result<u64> {
+    Ok(index_outbox::Entity::find()
+        .filter(index_outbox::Column::Status.eq(PENDING))
+        .filter(index_outbox::Column::Attempts.gt(0))
+        .count(db.conn())
+        .await?)
+}
+
 /// What a batch of entries asks of the index, from the database as it is now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {

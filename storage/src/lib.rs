@@ -7,6 +7,7 @@ pub mod account_request;
 pub mod audit;
 pub mod backup;
 pub mod blob;
+pub mod breaker;
 pub mod calendar;
 pub mod db;
 pub mod document;
@@ -25,5 +26,6 @@ pub mod service;
 pub mod statistics;
 pub mod user;
 
+pub use breaker::{Breaker, BreakerSettings, BreakerState};
 pub use db::{Database, DbSettings};
 pub use error::{ConflictDetail, StorageError};

@@ -13,6 +13,7 @@ mod authz_cross_org;
 mod backup;
 mod calendar;
 mod change_sets;
+mod db_breaker;
 mod documents;
 mod foundation;
 mod integration;

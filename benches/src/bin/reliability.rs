@@ -90,6 +90,16 @@ enum Cmd {
         #[arg(long)]
         blackhole: bool,
     },
+    /// Fill the embedded search index's file system (a size-limited tmpfs
+    /// mounted on `{data_dir}/search`: ENOSPC) for a while under writes.
+    SearchFault {
+        /// How long the index cannot write, in seconds.
+        #[arg(long, default_value_t = 30)]
+        outage_secs: u64,
+        /// sqlite or postgres.
+        #[arg(long, default_value = "postgres")]
+        backend: String,
+    },
     /// A steady mixed load; samples RSS and latency.
     Soak {
         /// Duration in seconds.
@@ -1560,18 +1570,30 @@ async fn db_fault(cli: &Cli, outage: u64, blackhole: bool) -> anyhow::Result<boo
     let cut_at = Instant::now();
     proxy.set(if blackhole { BLACKHOLE } else { REFUSE });
     let mut readyz = vec![];
-    let probe = async |base: &str| -> (u16, f64) {
+    let probe = async |base: &str| -> (u16, f64, String) {
         let t = Instant::now();
-        let status = client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .map_or(0, |r| r.status().as_u16());
-        (status, t.elapsed().as_secs_f64() * 1000.0)
+        let (status, breaker) = match client.get(format!("{base}/readyz")).send().await {
+            Err(_) => (0, String::new()),
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let body = r.json::<Value>().await.unwrap_or(Value::Null);
+                (
+                    status,
+                    body["breaker"].as_str().unwrap_or_default().to_owned(),
+                )
+            }
+        };
+        (status, t.elapsed().as_secs_f64() * 1000.0, breaker)
     };
+    // When `/readyz` first reported the database circuit breaker open, and
+    // how many samples had been taken by then.
+    let mut breaker_open: Option<(f64, usize)> = None;
     while cut_at.elapsed() < Duration::from_secs(outage) {
-        let (s, ms) = probe(&api.base).await;
+        let (s, ms, breaker) = probe(&api.base).await;
         readyz.push((cut_at.elapsed().as_secs_f64(), s, ms));
+        if breaker_open.is_none() && !breaker.is_empty() && breaker != "closed" {
+            breaker_open = Some((cut_at.elapsed().as_secs_f64(), lock(&samples).len()));
+        }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let during: Vec<(f64, bool, String)> = std::mem::take(&mut *lock(&samples));
@@ -1648,6 +1670,23 @@ async fn db_fault(cli: &Cli, outage: u64, blackhole: bool) -> anyhow::Result<boo
         ok = false;
         println!("  FAIL a request took {max:.0} ms, beyond the request timeout");
     }
+    // The database circuit breaker: the requests answered after `/readyz`
+    // first showed it open (they include the requests in flight at that
+    // moment, which it answers too).
+    match breaker_open {
+        Some((at, n)) => {
+            let mut open: Vec<f64> = during.iter().skip(n).map(|s| s.0).collect();
+            open.sort_by(f64::total_cmp);
+            println!(
+                "  breaker: open after {at:.2} s; {} requests answered after that: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+                open.len(),
+                percentile(&open, 0.5),
+                percentile(&open, 0.99),
+                open.last().copied().unwrap_or(0.0)
+            );
+        }
+        None => println!("  breaker: never reported open by /readyz"),
+    }
     let first_503 = readyz.iter().find(|r| r.1 == 503).map(|r| r.0);
     let non_503_after_first = readyz
         .iter()
@@ -1696,6 +1735,279 @@ async fn db_fault(cli: &Cli, outage: u64, blackhole: bool) -> anyhow::Result<boo
         println!("  FAIL {f}");
     }
     ok &= fails.is_empty();
+    if ok {
+        inst.finish();
+    } else {
+        println!("  (data kept in {})", inst.data_dir.display());
+    }
+    Ok(ok)
+}
+
+// ---------------------------------------------------------------- search fault
+
+/// The size of the tmpfs the index lives on.
+const SEARCH_FS_BYTES: u64 = 32 << 20;
+
+/// Fills the file system under `dir` with `dir/filler` until ENOSPC; returns
+/// the bytes written.
+fn fill_file_system(dir: &Path) -> anyhow::Result<u64> {
+    use std::io::Write as _;
+    let mut f = File::create(dir.join("filler"))?;
+    let chunk = vec![0u8; 64 << 10];
+    let mut written = 0u64;
+    loop {
+        match f.write(&chunk) {
+            Ok(0) => break,
+            Ok(n) => written += n as u64,
+            Err(e) if e.raw_os_error() == Some(28) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // The last partial page too.
+    loop {
+        match f.write(&chunk[..512]) {
+            Ok(n) if n > 0 => written += n as u64,
+            _ => break,
+        }
+    }
+    Ok(written)
+}
+
+/// `/readyz`: status, `search`, `searchBacklog`.
+async fn search_readiness(client: &reqwest::Client, base: &str) -> (u16, String, Option<u64>) {
+    match client
+        .get(format!("{base}/readyz"))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+    {
+        Err(_) => (0, String::new(), None),
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let body = r.json::<Value>().await.unwrap_or(Value::Null);
+            (
+                status,
+                body["search"].as_str().unwrap_or_default().to_owned(),
+                body["searchBacklog"].as_u64(),
+            )
+        }
+    }
+}
+
+/// A word unique to object `n` for the search check: its digits spelled as
+/// Latin letters (the index folds digits and letters differently).
+fn search_word(n: u64) -> String {
+    let letters = b"bdfgklmnpr";
+    format!("sf{n:06}")
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_digit() {
+                char::from(letters[usize::from(b - b'0')])
+            } else {
+                char::from(b)
+            }
+        })
+        .collect()
+}
+
+/// Issue 7 item 2 for the search backend: the embedded index's directory on
+/// a 32 MiB tmpfs that is filled (ENOSPC) for `outage` seconds under writes.
+/// Writes must keep succeeding, `/readyz` must stay 200 and say search
+/// degraded while the index outbox grows, and once the space is back every
+/// acknowledged object must be found by search.
+async fn search_fault(cli: &Cli, outage: u64, backend: Backend) -> anyhow::Result<bool> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let mut inst = Instance::create(&cli.archportal, backend, &cli.pg_url, "searchfault")?;
+    let index_dir = inst.data_dir.join("search");
+    std::fs::create_dir_all(&index_dir)?;
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={SEARCH_FS_BYTES}")])
+        .arg("tmpfs")
+        .arg(&index_dir)
+        .output()?;
+    if !mounted.status.success() {
+        println!(
+            "search fault: FAIL cannot mount a tmpfs on the index directory (needs root or CAP_SYS_ADMIN): {}",
+            String::from_utf8_lossy(&mounted.stderr).trim()
+        );
+        inst.finish();
+        return Ok(false);
+    }
+    let unmount = |dir: &Path| {
+        let _ = Command::new("umount").arg("-l").arg(dir).status();
+    };
+    inst.start()?;
+    inst.wait_ready(&client).await?;
+    let samples: Samples = Arc::default();
+    let api = Api {
+        client: client.clone(),
+        base: inst.base(),
+        samples: samples.clone(),
+    };
+    let actors = Arc::new(setup(&inst, &api).await?);
+    // Writers: objects with a word of their own, recorded when acknowledged.
+    let acked: Arc<Mutex<Vec<(String, String, usize)>>> = Arc::default();
+    let failed: Arc<Mutex<BTreeMap<String, usize>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..cli.clients)
+        .map(|c| {
+            let (api, actors, acked, failed, stop) = (
+                api.clone(),
+                actors.clone(),
+                acked.clone(),
+                failed.clone(),
+                stop.clone(),
+            );
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let n = serial();
+                    let word = search_word(n);
+                    let o = api
+                        .gql(
+                            Some(&actors.owners[c % 2]),
+                            CREATE_OBJECT,
+                            json!({"i": {"kind": "INFORMATION_SYSTEM", "nameKk": format!("{word} ақпараттық жүйесі"), "nameRu": format!("Информационная система {word}"), "shortName": format!("ИС-{n}"), "purpose": "Іздеу индексінің ақауын тексеру"}}),
+                        )
+                        .await;
+                    match o {
+                        Outcome::Ok(d) => {
+                            if let Some(id) =
+                                d["createInformatizationObject"]["informatizationObject"]["id"]
+                                    .as_str()
+                            {
+                                lock(&acked).push((id.to_owned(), word, c % 2));
+                            }
+                        }
+                        Outcome::Refused(code) | Outcome::Unknown(code) => {
+                            *lock(&failed).entry(code).or_default() += 1;
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let before = lock(&acked).len();
+    let filled = fill_file_system(&index_dir)?;
+    let cut_at = Instant::now();
+    let mut degraded_at = None;
+    let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+    let mut backlog_max = 0;
+    let mut backlog_first = None;
+    while cut_at.elapsed() < Duration::from_secs(outage) {
+        let (status, search, backlog) = search_readiness(&client, &api.base).await;
+        *statuses.entry(status).or_default() += 1;
+        if degraded_at.is_none() && search == "degraded" {
+            degraded_at = Some(cut_at.elapsed());
+        }
+        if let Some(b) = backlog {
+            backlog_first.get_or_insert(b);
+            backlog_max = backlog_max.max(b);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let during_fault = lock(&acked).len() - before;
+    let failed_during: BTreeMap<String, usize> = std::mem::take(&mut *lock(&failed));
+    let (_, _, backlog_at_end) = search_readiness(&client, &api.base).await;
+    // The fault clears; the writers stop so the set to find is fixed.
+    std::fs::remove_file(index_dir.join("filler"))?;
+    let cleared = Instant::now();
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        let _ = w.await;
+    }
+    let all: Vec<(String, String, usize)> = lock(&acked).clone();
+    let mut missing: Vec<&(String, String, usize)> = all.iter().collect();
+    let mut caught_up = None;
+    let mut ready_ok_after = None;
+    while cleared.elapsed() < Duration::from_secs(180) {
+        if ready_ok_after.is_none() {
+            let (status, search, backlog) = search_readiness(&client, &api.base).await;
+            if status == 200 && search == "ok" && backlog == Some(0) {
+                ready_ok_after = Some(cleared.elapsed());
+            }
+        }
+        let mut still = vec![];
+        for entry in missing {
+            let o = api
+                .gql(
+                    Some(&actors.owners[entry.2]),
+                    "query($q:String!){ search(query:$q, first: 5){ hits { object { id } } } }",
+                    json!({"q": entry.1}),
+                )
+                .await;
+            let found = matches!(&o, Outcome::Ok(d) if d["search"]["hits"].as_array().is_some_and(|h| h.iter().any(|h| h["object"]["id"].as_str() == Some(entry.0.as_str()))));
+            if !found {
+                still.push(entry);
+            }
+        }
+        missing = still;
+        if missing.is_empty() && caught_up.is_none() {
+            caught_up = Some(cleared.elapsed());
+        }
+        if caught_up.is_some() && ready_ok_after.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    inst.kill9();
+    unmount(&index_dir);
+
+    let mut ok = true;
+    println!(
+        "search index fault ({}): its file system (tmpfs {} MiB) filled for {outage} s ({} MiB of filler: ENOSPC), {} writers:",
+        backend.name(),
+        SEARCH_FS_BYTES >> 20,
+        filled >> 20,
+        cli.clients
+    );
+    println!("  writes during the fault: {during_fault} acknowledged, failed {failed_during:?}");
+    if during_fault == 0 || !failed_during.is_empty() {
+        ok = false;
+        println!("  FAIL writes did not keep succeeding during the fault");
+    }
+    println!(
+        "  /readyz during the fault: {statuses:?}; search degraded after {}; index backlog {} -> {} (max {backlog_max})",
+        degraded_at.map_or("never".to_owned(), |d| format!("{:.2} s", d.as_secs_f64())),
+        backlog_first.map_or("?".to_owned(), |b| b.to_string()),
+        backlog_at_end.map_or("?".to_owned(), |b| b.to_string()),
+    );
+    if statuses.keys().any(|s| *s != 200) {
+        ok = false;
+        println!("  FAIL /readyz left 200 for a search fault (the service must stay up)");
+    }
+    if degraded_at.is_none() {
+        ok = false;
+        println!("  FAIL /readyz never reported search degraded");
+    }
+    if backlog_at_end.unwrap_or(0) == 0 {
+        ok = false;
+        println!("  FAIL the index outbox did not grow during the fault");
+    }
+    match caught_up {
+        Some(t) => println!(
+            "  catch-up after the space returned: all {} acknowledged objects found by search in {:.2} s; /readyz search ok with an empty backlog in {}",
+            all.len(),
+            t.as_secs_f64(),
+            ready_ok_after.map_or("never".to_owned(), |d| format!("{:.2} s", d.as_secs_f64()))
+        ),
+        None => {
+            ok = false;
+            println!(
+                "  FAIL {} of {} acknowledged objects still not found 180 s after the fault cleared (first: {:?})",
+                missing.len(),
+                all.len(),
+                missing.first().map(|m| (&m.0, &m.1))
+            );
+        }
+    }
+    if ready_ok_after.is_none() {
+        ok = false;
+        println!("  FAIL /readyz did not return to search ok with an empty backlog");
+    }
     if ok {
         inst.finish();
     } else {
@@ -1866,6 +2178,10 @@ async fn main() -> anyhow::Result<()> {
             outage_secs,
             blackhole,
         } => db_fault(&cli, *outage_secs, *blackhole).await?,
+        Cmd::SearchFault {
+            outage_secs,
+            backend,
+        } => search_fault(&cli, *outage_secs, Backend::parse(backend)?).await?,
         Cmd::Soak {
             seconds,
             sample_secs,

@@ -273,7 +273,17 @@ impl Inner {
             }
             return Err(e);
         }
-        writer.commit().map_err(internal)?;
+        if let Err(e) = writer.commit() {
+            // A failed commit (ENOSPC, found by `reliability search-fault`)
+            // leaves the writer without its indexing threads ("the index
+            // writer was killed"), and every later batch failed even after
+            // the space came back. Rolling back rebuilds the writer from the
+            // last commit, so the retried batch succeeds once the cause is gone.
+            if let Err(rollback) = writer.rollback() {
+                tracing::error!(error = %rollback, "rollback of the search index failed");
+            }
+            return Err(internal(e));
+        }
         self.reader.reload().map_err(internal)
     }
 
