@@ -23,6 +23,7 @@ pub mod review;
 pub mod search;
 pub mod service;
 pub mod statistics;
+pub mod totp;
 pub mod user;
 
 pub use db::{Database, DbSettings};

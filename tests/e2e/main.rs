@@ -24,5 +24,6 @@ mod search;
 mod security;
 mod services;
 mod smtp_sink;
+mod totp;
 mod update_duty;
 mod workflow;
