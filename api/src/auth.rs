@@ -2,6 +2,12 @@
 //! (random, stored as SHA-256, rotated on use). Signing keys rotate: tokens
 //! carry the `kid` of their key, and previous keys stay valid for
 //! verification while they are configured.
+//!
+//! TOTP secrets are sealed at rest with AES-256-GCM under a key derived
+//! (HKDF-SHA256) from the same server secret, bound to the user's id; the
+//! sealed form names the `kid` of its key, so that secrets sealed before a
+//! key rotation still open while the previous key is configured, and are
+//! re-sealed under the current key at their next use.
 
 use std::path::Path;
 
@@ -15,6 +21,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use rand::RngCore;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::hkdf::{HKDF_SHA256, Salt};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -48,8 +56,31 @@ pub struct Authenticator {
     /// A hash to verify against when the account does not exist, so that
     /// timing does not reveal which e-mail addresses have accounts.
     dummy_hash: String,
+    /// TOTP sealing keys by `kid` (derived from the signing key and the previous ones).
+    totp_keys: std::collections::HashMap<String, LessSafeKey>,
     /// Settings.
     pub config: AuthConfig,
+}
+
+/// A sealed TOTP secret as stored, after it was opened.
+pub struct OpenedSecret {
+    /// The secret bytes.
+    pub bytes: Vec<u8>,
+    /// Sealed under a previous key: should be re-sealed under the current one.
+    pub stale_key: bool,
+}
+
+const SEAL_VERSION: &str = "v1";
+/// The HKDF `info` of the TOTP sealing key (RFC 5869 §3.2: binds the key to its use).
+const TOTP_KEY_INFO: &[&[u8]] = &[b"totp-secret"];
+
+/// The AES-256-GCM key for TOTP secrets derived from a server secret.
+fn totp_key(secret: &[u8]) -> Result<LessSafeKey, KeyError> {
+    let prk = Salt::new(HKDF_SHA256, b"archportal totp secret sealing v1").extract(secret);
+    let okm = prk
+        .expand(TOTP_KEY_INFO, &AES_256_GCM)
+        .map_err(|_| KeyError::KeyIds("cannot derive the TOTP sealing key".into()))?;
+    Ok(LessSafeKey::new(UnboundKey::from(okm)))
 }
 
 /// An issued access token.
@@ -154,6 +185,8 @@ impl Authenticator {
         }
         let mut decoding = std::collections::HashMap::new();
         decoding.insert(kid.clone(), DecodingKey::from_secret(key));
+        let mut totp_keys = std::collections::HashMap::new();
+        totp_keys.insert(kid.clone(), totp_key(key)?);
         for previous in &config.jwt_previous_keys {
             let id = previous.kid.trim().to_owned();
             if id.is_empty() || previous.secret.expose_secret().len() < 32 {
@@ -163,6 +196,10 @@ impl Authenticator {
                 ));
             }
             let dk = DecodingKey::from_secret(previous.secret.expose_secret().as_bytes());
+            totp_keys.insert(
+                id.clone(),
+                totp_key(previous.secret.expose_secret().as_bytes())?,
+            );
             if decoding.insert(id.clone(), dk).is_some() {
                 return Err(KeyError::KeyIds(format!("kid {id} is used twice")));
             }
@@ -174,7 +211,50 @@ impl Authenticator {
             validation,
             argon,
             dummy_hash,
+            totp_keys,
             config,
+        })
+    }
+
+    /// Seals a TOTP secret of `user` for storage: `v1.<kid>.<base64url(nonce ‖ ciphertext ‖ tag)>`.
+    pub fn seal_totp(&self, user: Uuid, secret: &[u8]) -> Option<String> {
+        let key = self.totp_keys.get(&self.kid)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let mut in_out = secret.to_vec();
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(user.as_bytes()),
+            &mut in_out,
+        )
+        .ok()?;
+        let mut body = nonce.to_vec();
+        body.extend_from_slice(&in_out);
+        Some(format!(
+            "{SEAL_VERSION}.{}.{}",
+            self.kid,
+            URL_SAFE_NO_PAD.encode(body)
+        ))
+    }
+
+    /// Opens a sealed TOTP secret of `user`; `None` when its key is no
+    /// longer configured or it was altered or belongs to another user.
+    pub fn open_totp(&self, user: Uuid, sealed: &str) -> Option<OpenedSecret> {
+        let rest = sealed.strip_prefix(SEAL_VERSION)?.strip_prefix('.')?;
+        let (kid, body) = rest.rsplit_once('.')?;
+        let key = self.totp_keys.get(kid)?;
+        let mut body = URL_SAFE_NO_PAD.decode(body).ok()?;
+        if body.len() < NONCE_LEN {
+            return None;
+        }
+        let mut in_out = body.split_off(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(&body).ok()?;
+        let plain = key
+            .open_in_place(nonce, Aad::from(user.as_bytes()), &mut in_out)
+            .ok()?;
+        Some(OpenedSecret {
+            bytes: plain.to_vec(),
+            stale_key: kid != self.kid,
         })
     }
 
@@ -245,5 +325,69 @@ impl Authenticator {
             role: Role::from_code(&data.claims.role)?,
             organization_id: data.claims.org,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::JwtKey;
+
+    fn authenticator(kid: &str, secret: &str, previous: Vec<JwtKey>) -> Authenticator {
+        let config = AuthConfig {
+            jwt_key_id: kid.into(),
+            jwt_previous_keys: previous,
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            ..AuthConfig::default()
+        };
+        Authenticator::new(config, &SecretString::from(secret.to_owned())).unwrap()
+    }
+
+    #[test]
+    fn totp_secrets_are_sealed_per_user_and_survive_a_key_rotation() {
+        let old_secret = "an old signing key of at least 32 characters";
+        let old = authenticator("k1", old_secret, Vec::new());
+        let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
+        let secret = b"12345678901234567890";
+        let sealed = old.seal_totp(alice, secret).unwrap();
+        assert!(sealed.starts_with("v1.k1."), "{sealed}");
+        assert!(!sealed.contains("GEZDGNBV"), "no base32 of the secret");
+        // A fresh nonce each time.
+        assert_ne!(sealed, old.seal_totp(alice, secret).unwrap());
+        let opened = old.open_totp(alice, &sealed).unwrap();
+        assert_eq!(opened.bytes, secret);
+        assert!(!opened.stale_key);
+        // Bound to its user, and tamper-evident.
+        assert!(old.open_totp(bob, &sealed).is_none());
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert!(
+            old.open_totp(alice, &String::from_utf8(tampered).unwrap())
+                .is_none()
+        );
+        // After a rotation the old key still opens it and says it is stale.
+        let rotated = authenticator(
+            "k2",
+            "a new signing key of at least 32 characters!",
+            vec![JwtKey {
+                kid: "k1".into(),
+                secret: SecretString::from(old_secret.to_owned()),
+            }],
+        );
+        let opened = rotated.open_totp(alice, &sealed).unwrap();
+        assert_eq!(opened.bytes, secret);
+        assert!(opened.stale_key);
+        let resealed = rotated.seal_totp(alice, secret).unwrap();
+        assert!(resealed.starts_with("v1.k2."));
+        // Without the old key it no longer opens.
+        let dropped = authenticator(
+            "k2",
+            "a new signing key of at least 32 characters!",
+            Vec::new(),
+        );
+        assert!(dropped.open_totp(alice, &sealed).is_none());
+        assert!(dropped.open_totp(alice, &resealed).is_some());
     }
 }

@@ -24,6 +24,7 @@ pub mod review;
 pub mod service;
 pub mod similarity;
 pub mod text;
+pub mod totp;
 pub mod user;
 
 pub use error::DomainError;

@@ -30,6 +30,7 @@ import { Dashboards } from './screens/Dashboards';
 import { Search } from './screens/Search';
 import { IntegrationRequestNew, IntegrationRequestPage } from './screens/IntegrationRequest';
 import { IntegrationRequests } from './screens/IntegrationRequests';
+import { Security } from './screens/Security';
 
 interface Route {
   path: string;
@@ -64,6 +65,7 @@ export const ROUTES: readonly Route[] = [
   { path: '/services/:serviceId/edit', roles: ['OPERATOR'], render: (p) => <ServiceForm serviceId={p.serviceId!} /> },
   { path: '/account-request', roles: null, render: () => <AccountRequest /> },
   { path: '/activate', roles: null, render: (_, q) => <Activate token={q.get('token')} /> },
+  { path: '/account/security', roles: ALL_ROLES, render: () => <Security /> },
 ];
 
 function Screen() {
@@ -148,6 +150,9 @@ function Header() {
                 {user.fullName}
                 <span className="sub">{vocab.label('role', user.role)}</span>
               </span>
+              <Link to="/account/security" className="btn btn-small" aria-current={path === '/account/security' ? 'page' : undefined}>
+                {t('nav.security')}
+              </Link>
               <button
                 type="button"
                 className="btn btn-small"

@@ -19,6 +19,7 @@ mod m20261122_150000_integration_requests;
 mod m20261122_160000_integration_request_list;
 mod m20261122_160500_calendar_version;
 mod m20261122_170000_maintenance_windows;
+mod m20261122_180000_totp;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_160000_integration_request_list::Migration),
             Box::new(m20261122_160500_calendar_version::Migration),
             Box::new(m20261122_170000_maintenance_windows::Migration),
+            Box::new(m20261122_180000_totp::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ pub mod review;
 pub mod search;
 pub mod service;
 pub mod statistics;
+pub mod totp;
 pub mod user;
 
 pub use breaker::{Breaker, BreakerSettings, BreakerState};

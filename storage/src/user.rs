@@ -199,6 +199,21 @@ pub async fn find_for_login(db: &Database, email: &Email) -> Result<Option<Login
     }))
 }
 
+/// The sign-in record of a signed-in user (to re-check the password before
+/// a sensitive change such as turning the second factor off).
+pub async fn login_record(db: &Database, id: Uuid) -> Result<LoginRecord> {
+    let m = user::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or(StorageError::NotFound { entity: "user" })?;
+    let (password_hash, locked_until) = (m.password_hash.clone(), m.locked_until);
+    Ok(LoginRecord {
+        user: m.try_into()?,
+        password_hash,
+        locked_until,
+    })
+}
+
 /// Counts a failed sign-in; the `max_failures`-th in a row locks the account
 /// for `lock_for` and starts the count again.
 ///

@@ -60,6 +60,21 @@ struct Fixture {
     mw_night: (String, String),
     /// An announced window of SVC_A per caller, for the cancel cells.
     mw_cancel: Vec<(Who, String)>,
+    /// The base32 secret of a started TOTP enrolment per signed-in caller.
+    totp_secrets: Vec<(Who, String)>,
+    /// A user whose second factor the reset cells reset.
+    totp_reset_target: String,
+}
+
+/// The TOTP code of caller `w`'s enrolment, `ahead` steps after now (each
+/// step's code is accepted once, so a later cell uses a later step).
+fn totp_code(f: &Fixture, w: Who, ahead: i64) -> String {
+    if w == Anonymous {
+        return "000000".to_owned();
+    }
+    archportal_domain::totp::TotpSecret::from_base32(Fixture::of(&f.totp_secrets, w))
+        .unwrap()
+        .code_at(chrono::Utc::now().timestamp() + ahead * archportal_domain::totp::STEP_SECS)
 }
 
 fn annex(f: &Fixture) -> Value {
@@ -520,6 +535,53 @@ fn ops() -> Vec<Op> {
             allowed: SIGNED_IN,
             check: None,
         },
+        // The second factor: confirm the enrolment started in the fixture,
+        // turn it off with a later step's code, start one again; the reset is
+        // the administrators'.
+        Op {
+            name: "confirmTotpEnrolment",
+            query: "mutation($c:String!){ confirmTotpEnrolment(input:{code:$c}){ user { totpEnabled } recoveryCodes } }",
+            vars: |f, w| json!({"c": totp_code(f, w, 0)}),
+            allowed: SIGNED_IN,
+            check: Some(|_, _, d| {
+                assert_eq!(d["confirmTotpEnrolment"]["user"]["totpEnabled"], true);
+                assert_eq!(
+                    d["confirmTotpEnrolment"]["recoveryCodes"]
+                        .as_array()
+                        .unwrap()
+                        .len(),
+                    10
+                );
+            }),
+        },
+        Op {
+            name: "disableTotp",
+            query: "mutation($p:String!,$c:String!){ disableTotp(input:{password:$p, code:$c}){ user { totpEnabled } } }",
+            vars: |f, w| json!({"p": crate::support::PASSWORD, "c": totp_code(f, w, 1)}),
+            allowed: SIGNED_IN,
+            check: Some(|_, _, d| assert_eq!(d["disableTotp"]["user"]["totpEnabled"], false)),
+        },
+        Op {
+            name: "startTotpEnrolment",
+            query: "mutation{ startTotpEnrolment{ secret otpauthUri qrSvg } }",
+            vars: |_, _| json!({}),
+            allowed: SIGNED_IN,
+            check: Some(|_, _, d| {
+                assert!(
+                    d["startTotpEnrolment"]["otpauthUri"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("otpauth://totp/archportal:")
+                )
+            }),
+        },
+        Op {
+            name: "resetTotp",
+            query: "mutation($id:ID!){ resetTotp(userId:$id){ user { totpEnabled } } }",
+            vars: |f, _| json!({"id": f.totp_reset_target}),
+            allowed: &[Admin],
+            check: Some(|_, _, d| assert_eq!(d["resetTotp"]["user"]["totpEnabled"], false)),
+        },
         Op {
             name: "setCalendarEntry",
             query: "mutation($i:CalendarEntryInput!){ setCalendarEntry(input:$i){ days { date } } }",
@@ -641,7 +703,35 @@ async fn matrix(backend: Backend) {
         ir_check: String::new(),
         mw_night: (String::new(), String::new()),
         mw_cancel: Vec::new(),
+        totp_secrets: Vec::new(),
+        totp_reset_target: String::new(),
     };
+    for (w, t) in [
+        (OwnerA, &owner_a),
+        (OwnerB, &owner_b),
+        (Integrator, &integrator),
+        (Operator, &operator),
+        (Analyst, &analyst),
+        (Admin, &admin),
+    ] {
+        let d = app
+            .ok(
+                Some(t),
+                "mutation{ startTotpEnrolment{ secret } }",
+                json!({}),
+            )
+            .await;
+        let secret = d["startTotpEnrolment"]["secret"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        fixture.totp_secrets.push((w, secret));
+    }
+    fixture.totp_reset_target =
+        app.ok(Some(&analyst), "{ me { id } }", json!({})).await["me"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let day = crate::maintenance::working_day(&app, 5).await;
     fixture.mw_night = (
         crate::maintenance::at(day, 22),

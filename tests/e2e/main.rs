@@ -25,5 +25,6 @@ mod search;
 mod security;
 mod services;
 mod smtp_sink;
+mod totp;
 mod update_duty;
 mod workflow;

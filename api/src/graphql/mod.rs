@@ -27,6 +27,7 @@ pub mod review;
 pub mod search;
 pub mod service;
 pub mod statistics;
+pub mod totp;
 pub mod user;
 pub mod vocabulary;
 
@@ -83,6 +84,7 @@ pub struct Mutation(
     review::ReviewMutation,
     integration_request::IntegrationRequestMutation,
     maintenance::MaintenanceMutation,
+    totp::TotpMutation,
 );
 
 /// The schema type.
@@ -140,6 +142,8 @@ pub struct Loaders {
     pub services: DataLoader<ServiceLoader, HashMapCache>,
     /// Integration-request histories by request id.
     pub integration_steps: DataLoader<IntegrationStepLoader, HashMapCache>,
+    /// Whether users have the second factor on, by user id.
+    pub totp: DataLoader<totp::TotpLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -190,6 +194,11 @@ impl Loaders {
             ),
             integration_steps: DataLoader::with_cache(
                 IntegrationStepLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            totp: DataLoader::with_cache(
+                totp::TotpLoader(db.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
             ),

@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::auth::{hash_refresh_token, new_refresh_token};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::organization::Organization;
+use crate::graphql::totp::{check_second_factor, wrong_code};
 use crate::graphql::vocabulary::{Language, Role};
 use crate::graphql::{ConnectionTotal, CtxExt, IdCursor, connection, page_request, parse_id};
 
@@ -46,6 +47,15 @@ impl User {
     /// When created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// Whether sign-in asks for a second factor (a TOTP code).
+    async fn totp_enabled(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(ctx
+            .loaders()
+            .totp
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(false))
     }
     /// The user's organization (owners).
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
@@ -127,6 +137,11 @@ pub struct LoginInput {
     /// Password.
     #[graphql(secret)]
     pub password: String,
+    /// For accounts with the second factor on: the six-digit code from the
+    /// authenticator app, or an unused recovery code. Without it such an
+    /// account gets `TOTP_REQUIRED` (no session, not a failed attempt).
+    #[graphql(secret)]
+    pub totp_code: Option<String>,
 }
 
 /// A refresh token to use or revoke.
@@ -197,6 +212,28 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
+/// Too many failed attempts: refused until `until`.
+pub(crate) fn locked_error(until: DateTime<Utc>) -> ApiError {
+    let at = until.format("%H:%M UTC");
+    ApiError::new(
+        "TOO_MANY_REQUESTS",
+        format!("сәтсіз әрекеттер тым көп: {at} кейін қайталаңыз"),
+        format!("слишком много неудачных попыток: повторите после {at}"),
+        format!("too many failed attempts: try again after {at}"),
+    )
+}
+
+/// The password was right; the account wants its second factor.
+fn totp_required() -> ApiError {
+    ApiError::new(
+        "TOTP_REQUIRED",
+        "аутентификатор қосымшасындағы кодты немесе қалпына келтіру кодын енгізіңіз",
+        "введите код из приложения-аутентификатора или код восстановления",
+        "enter the code from your authenticator app or a recovery code",
+    )
+    .on("totpCode")
+}
+
 /// Issues an access token beside `refresh`, the refresh token already stored
 /// (a new session family at sign-in, the rotated one at refresh).
 async fn start_session(
@@ -221,8 +258,10 @@ async fn start_session(
 
 #[Object]
 impl UserMutation {
-    /// Signs in with e-mail and password. After repeated failures the account
-    /// is locked for a while (`TOO_MANY_REQUESTS`).
+    /// Signs in with e-mail and password, and the second factor when the
+    /// account has it on (`TOTP_REQUIRED` without `totpCode`; a wrong code
+    /// counts as a failed attempt). After repeated failures the account is
+    /// locked for a while (`TOO_MANY_REQUESTS`).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<LoginPayload> {
         let state = ctx.state();
         let op = ctx.op();
@@ -257,13 +296,7 @@ impl UserMutation {
                 json!({ "reason": "locked" }),
             )
             .await?;
-            let at = until.format("%H:%M UTC");
-            return Err(ApiError::new(
-                "TOO_MANY_REQUESTS",
-                format!("сәтсіз әрекеттер тым көп: {at} кейін қайталаңыз"),
-                format!("слишком много неудачных попыток: повторите после {at}"),
-                format!("too many failed attempts: try again after {at}"),
-            ));
+            return Err(locked_error(until));
         }
         let hash = record.as_ref().and_then(|r| r.password_hash.clone());
         let ok = state.auth.verify_password(input.password, hash).await;
@@ -284,6 +317,31 @@ impl UserMutation {
             .await?;
             tracing::info!(user = %record.user.id, "failed sign-in");
             return Err(wrong_credentials());
+        }
+        // Issue 5: the optional second factor, asked for once the password is right.
+        if let Some(factor) = archportal_storage::totp::enabled(&state.db, record.user.id).await? {
+            let Some(answer) = input
+                .totp_code
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            else {
+                return Err(totp_required());
+            };
+            if !check_second_factor(ctx, &op, record.user.id, &factor, answer).await? {
+                let cfg = &state.auth.config;
+                repo::record_login_failure(
+                    &state.db,
+                    &op,
+                    record.user.id,
+                    "wrong_totp",
+                    cfg.max_failed_logins,
+                    Duration::seconds(cfg.lockout_secs),
+                )
+                .await?;
+                tracing::info!(user = %record.user.id, "failed sign-in: second factor");
+                return Err(wrong_code("totpCode"));
+            }
         }
         let (token, hash) = new_refresh_token();
         let expires = Utc::now() + Duration::days(state.auth.config.refresh_token_ttl_days);

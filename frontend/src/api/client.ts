@@ -189,8 +189,13 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-export async function signIn(email: string, password: string): Promise<SessionUser> {
-  const d = await post(LoginDocument, { input: { email, password } }, null);
+/**
+ * Signs in. An account with the second factor on rejects the password alone
+ * with `TOTP_REQUIRED`; the caller asks for `totpCode` (the app's six digits
+ * or a recovery code) and calls again.
+ */
+export async function signIn(email: string, password: string, totpCode?: string): Promise<SessionUser> {
+  const d = await post(LoginDocument, { input: { email, password, ...(totpCode ? { totpCode } : {}) } }, null);
   applySession(d.login);
   return d.login.user;
 }

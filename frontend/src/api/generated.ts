@@ -92,6 +92,12 @@ export type CheckIntegrationCompletenessInput = {
   remarks?: string;
 };
 
+/** A code from the app, to confirm the enrolment. */
+export type ConfirmTotpEnrolmentInput = {
+  /** The six-digit code the app shows now. */
+  code: string;
+};
+
 /** A new object. */
 export type CreateInformatizationObjectInput = {
   /** Whether it processes personal data. */
@@ -142,6 +148,14 @@ export type CreateUserInput = {
   password?: string | null | undefined;
   /** Role. */
   role: Role;
+};
+
+/** Proof needed to turn the second factor off. */
+export type DisableTotpInput = {
+  /** A code from the app, or an unused recovery code. */
+  code: string;
+  /** The account's password. */
+  password: string;
 };
 
 /** A kind of technical document (003 Annex 1, items 1–14). */
@@ -371,6 +385,12 @@ export type LoginInput = {
   email: string;
   /** Password. */
   password: string;
+  /**
+   * For accounts with the second factor on: the six-digit code from the
+   * authenticator app, or an unused recovery code. Without it such an
+   * account gets `TOTP_REQUIRED` (no session, not a failed attempt).
+   */
+  totpCode?: string | null | undefined;
 };
 
 /** What users of the service lose during the window. */
@@ -758,7 +778,7 @@ export type RejectAccountRequestMutation = { rejectAccountRequest: { accountRequ
 
 export type OrganizationFieldsFragment = { id: string, bin: string, nameKk: string, nameRu: string, kind: OrganizationKind, createdAt: string };
 
-export type UserFieldsFragment = { id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null };
+export type UserFieldsFragment = { id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, totpEnabled: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null };
 
 export type OrganizationsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -782,14 +802,14 @@ export type UsersQueryVariables = Exact<{
 }>;
 
 
-export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null }> } };
+export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, totpEnabled: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null }> } };
 
 export type CreateUserMutationVariables = Exact<{
   input: CreateUserInput;
 }>;
 
 
-export type CreateUserMutation = { createUser: { user: { id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null } } };
+export type CreateUserMutation = { createUser: { user: { id: string, email: string, fullName: string, role: Role, language: Language, active: boolean, totpEnabled: boolean, createdAt: string, organization: { id: string, nameKk: string, nameRu: string } | null } } };
 
 export type CodeCountFieldsFragment = { code: string, count: number };
 
@@ -1072,6 +1092,37 @@ export type SearchQueryVariables = Exact<{
 
 export type SearchQuery = { search: { totalCount: number, hits: Array<{ kind: SearchKind, score: number, highlights: Array<{ field: string, html: string }>, service: { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus } | null, object: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, registrationStatus: RegistrationStatus } | null, publicObject: { id: string, accountingCode: string | null, shortName: string, nameKk: string, nameRu: string, kind: ObjectKind, stage: LifeCycleStage, organizationNameKk: string | null, organizationNameRu: string | null } | null }>, facets: Array<{ name: string, values: Array<{ value: string, count: number }> }> } };
 
+export type SecurityStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SecurityStatusQuery = { me: { id: string, totpEnabled: boolean } | null };
+
+export type StartTotpEnrolmentMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StartTotpEnrolmentMutation = { startTotpEnrolment: { secret: string, otpauthUri: string, qrSvg: string } };
+
+export type ConfirmTotpEnrolmentMutationVariables = Exact<{
+  input: ConfirmTotpEnrolmentInput;
+}>;
+
+
+export type ConfirmTotpEnrolmentMutation = { confirmTotpEnrolment: { recoveryCodes: Array<string>, user: { id: string, totpEnabled: boolean } } };
+
+export type DisableTotpMutationVariables = Exact<{
+  input: DisableTotpInput;
+}>;
+
+
+export type DisableTotpMutation = { disableTotp: { user: { id: string, totpEnabled: boolean } } };
+
+export type ResetTotpMutationVariables = Exact<{
+  userId: string;
+}>;
+
+
+export type ResetTotpMutation = { resetTotp: { user: { id: string, totpEnabled: boolean } } };
+
 export type ServiceRowFragment = { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, organization: { id: string, nameKk: string, nameRu: string } | null };
 
 export type ServiceFullFragment = { description: string, testAddress: string | null, productionAddress: string | null, rowVersion: number, createdAt: string, updatedAt: string, id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, protocol: Protocol, interaction: Interaction, status: ServiceStatus, version: string, personalData: boolean, object: { id: string, shortName: string, nameKk: string, nameRu: string } | null, specification: { format: SpecificationFormat, content: string } | null, maintenanceWindows: Array<{ id: string, startsAt: string, endsAt: string, descriptionKk: string, descriptionRu: string, descriptionEn: string | null, impact: MaintenanceImpact, offHoursReason: string | null, outsideDefaultWindow: boolean }>, consumers?: Array<{ since: string, organization: { id: string, nameKk: string, nameRu: string } | null, object: { id: string, shortName: string } | null }>, organization: { id: string, nameKk: string, nameRu: string } | null };
@@ -1185,6 +1236,7 @@ export const UserFieldsFragmentDoc = new TypedDocumentString(`
   role
   language
   active
+  totpEnabled
   createdAt
   organization {
     id
@@ -1753,6 +1805,7 @@ export const UsersDocument = new TypedDocumentString(`
   role
   language
   active
+  totpEnabled
   createdAt
   organization {
     id
@@ -1775,6 +1828,7 @@ export const CreateUserDocument = new TypedDocumentString(`
   role
   language
   active
+  totpEnabled
   createdAt
   organization {
     id
@@ -2826,6 +2880,54 @@ export const SearchDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
+export const SecurityStatusDocument = new TypedDocumentString(`
+    query SecurityStatus {
+  me {
+    id
+    totpEnabled
+  }
+}
+    `) as unknown as TypedDocumentString<SecurityStatusQuery, SecurityStatusQueryVariables>;
+export const StartTotpEnrolmentDocument = new TypedDocumentString(`
+    mutation StartTotpEnrolment {
+  startTotpEnrolment {
+    secret
+    otpauthUri
+    qrSvg
+  }
+}
+    `) as unknown as TypedDocumentString<StartTotpEnrolmentMutation, StartTotpEnrolmentMutationVariables>;
+export const ConfirmTotpEnrolmentDocument = new TypedDocumentString(`
+    mutation ConfirmTotpEnrolment($input: ConfirmTotpEnrolmentInput!) {
+  confirmTotpEnrolment(input: $input) {
+    user {
+      id
+      totpEnabled
+    }
+    recoveryCodes
+  }
+}
+    `) as unknown as TypedDocumentString<ConfirmTotpEnrolmentMutation, ConfirmTotpEnrolmentMutationVariables>;
+export const DisableTotpDocument = new TypedDocumentString(`
+    mutation DisableTotp($input: DisableTotpInput!) {
+  disableTotp(input: $input) {
+    user {
+      id
+      totpEnabled
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DisableTotpMutation, DisableTotpMutationVariables>;
+export const ResetTotpDocument = new TypedDocumentString(`
+    mutation ResetTotp($userId: ID!) {
+  resetTotp(userId: $userId) {
+    user {
+      id
+      totpEnabled
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResetTotpMutation, ResetTotpMutationVariables>;
 export const ServicesDocument = new TypedDocumentString(`
     query Services($filter: ServiceFilterInput, $first: Int, $after: String) {
   services(filter: $filter, first: $first, after: $after) {

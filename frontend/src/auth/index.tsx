@@ -18,7 +18,7 @@ export interface Auth {
   state: AuthState;
   user: User | null;
   role: Role | null;
-  signIn(email: string, password: string): Promise<User>;
+  signIn(email: string, password: string, totpCode?: string): Promise<User>;
   signOut(): Promise<void>;
 }
 

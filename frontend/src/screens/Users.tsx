@@ -3,7 +3,7 @@ import { useI18n, LANGS, type MessageKey } from '../i18n';
 import { useVocab } from '../vocab';
 import { gql } from '../api/client';
 import { splitErrors } from '../api/errors';
-import { CreateUserDocument, OrganizationsDocument, UsersDocument, type Language, type Role } from '../api/generated';
+import { CreateUserDocument, OrganizationsDocument, ResetTotpDocument, UsersDocument, type Language, type Role } from '../api/generated';
 import { Field } from '../components/Field';
 import { ErrorBox, FormErrors, Loading, Notice } from '../components/Status';
 import { Pager } from '../components/Pager';
@@ -143,6 +143,7 @@ export function Users() {
   const vocab = useVocab();
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [notice, setNotice] = useState<string | null>(null);
+  const [resetError, setResetError] = useState<unknown>(null);
   const q = useQuery(UsersDocument, { first: PAGE, after: cursors[cursors.length - 1] ?? null });
   const conn = q.data?.users;
 
@@ -162,6 +163,7 @@ export function Users() {
         </div>
         <div>
           {q.error !== undefined && <ErrorBox error={q.error} onRetry={q.reload} />}
+          {resetError !== null && <ErrorBox error={resetError} />}
           {!conn && q.loading && <Loading />}
           {conn && (
             <>
@@ -175,12 +177,13 @@ export function Users() {
                       <th scope="col">{t('users.organization')}</th>
                       <th scope="col">{t('users.active')}</th>
                       <th scope="col">{t('users.created')}</th>
+                      <th scope="col">{t('users.totp')}</th>
                     </tr>
                   </thead>
                   <tbody>
                     {conn.nodes.length === 0 && (
                       <tr>
-                        <td colSpan={5} className="empty">
+                        <td colSpan={6} className="empty">
                           {t('users.empty')}
                         </td>
                       </tr>
@@ -198,6 +201,31 @@ export function Users() {
                         <Cell label={t('users.active')}>{u.active ? t('common.yes') : t('common.no')}</Cell>
                         <Cell label={t('users.created')} className="nowrap">
                           {fmt.dateTime(u.createdAt)}
+                        </Cell>
+                        <Cell label={t('users.totp')}>
+                          {u.totpEnabled ? t('common.yes') : t('common.no')}
+                          {u.totpEnabled && (
+                            <div>
+                              <button
+                                type="button"
+                                className="btn btn-small"
+                                data-testid={`totp-reset-${u.email}`}
+                                onClick={() => {
+                                  if (!window.confirm(t('users.totpResetConfirm', { name: u.fullName }))) return;
+                                  setResetError(null);
+                                  gql(ResetTotpDocument, { userId: u.id }).then(
+                                    () => {
+                                      setNotice(t('users.totpResetDone', { name: u.fullName }));
+                                      q.reload();
+                                    },
+                                    setResetError,
+                                  );
+                                }}
+                              >
+                                {t('users.totpReset')}
+                              </button>
+                            </div>
+                          )}
                         </Cell>
                       </tr>
                     ))}
