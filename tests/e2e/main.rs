@@ -15,6 +15,7 @@ mod calendar;
 mod change_sets;
 mod documents;
 mod foundation;
+mod fuzz_inputs;
 mod integration;
 mod integration_list;
 mod limits;
