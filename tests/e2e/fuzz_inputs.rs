@@ -106,7 +106,7 @@ fn check(input: &[u8], status: u16, body: &[u8], data_dir: &str) -> Result<(), S
             if code == "INTERNAL" || !KNOWN_CODES.contains(&code) {
                 return Err(format!("code {code}: {text}"));
             }
-            if !error["message"].as_str().is_some_and(|m| !m.is_empty()) {
+            if error["message"].as_str().is_none_or(str::is_empty) {
                 return Err(format!("an error without a message: {text}"));
             }
         }
