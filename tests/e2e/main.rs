@@ -16,6 +16,7 @@ mod change_sets;
 mod db_breaker;
 mod documents;
 mod foundation;
+mod fuzz_inputs;
 mod integration;
 mod integration_list;
 mod limits;
