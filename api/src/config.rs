@@ -221,6 +221,13 @@ pub struct LimitsConfig {
     pub query_depth: usize,
     /// Highest query complexity (fields, with lists multiplied by their page size).
     pub query_complexity: usize,
+    /// Most selections a GraphQL document may hold once every fragment spread
+    /// is expanded (fields, spreads and inline fragments, over all its
+    /// operations and fragment definitions). Checked before validation, in
+    /// time linear in the document: fragments that spread each other
+    /// repeatedly expand exponentially, and async-graphql walks the expansion
+    /// before the depth and complexity limits apply (issue 7).
+    pub query_selections: u64,
     /// Largest `first` of a connection.
     pub max_page_size: i32,
     /// GraphQL requests a user (or, signed out, an IP address) may make per minute on average.
@@ -333,6 +340,7 @@ impl Default for LimitsConfig {
             body_bytes: 2 * 1024 * 1024,
             query_depth: 12,
             query_complexity: 5_000,
+            query_selections: 2_000,
             max_page_size: 100,
             rate_per_minute: 600,
             rate_burst: 120,

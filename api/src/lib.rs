@@ -691,6 +691,11 @@ async fn graphql_post(
         lang,
         request_id,
     };
+    let mut request = request;
+    if let Some(refusal) = refuse_fan_out(&mut request, state.config.limits.query_selections, lang)
+    {
+        return refusal;
+    }
     let request = request.data(ctx).data(Loaders::new(&state.db));
     let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
     // A request caught on a connection that hangs is answered when the
@@ -736,6 +741,64 @@ async fn graphql_post(
         http.extensions_mut().insert(error::DatabaseDown);
     }
     http
+}
+
+/// Parses the document once and refuses it, before async-graphql walks it,
+/// when its size with every fragment spread expanded exceeds `limit`
+/// (`QUERY_LIMIT`) or a fragment spreads itself (`INVALID_REQUEST`).
+/// async-graphql's own checks walk that expansion synchronously, where
+/// neither the depth and complexity limits nor the request timeout can stop
+/// them (issue 7: 1.5 KB of fragments held a thread for minutes); this
+/// check is linear in the document. An accepted document is handed on
+/// parsed; one that does not parse is left to async-graphql to report.
+fn refuse_fan_out(
+    request: &mut async_graphql::Request,
+    limit: u64,
+    lang: Lang,
+) -> Option<Response> {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return None;
+    };
+    match graphql::expansion::expanded_selections(&doc) {
+        Ok(n) if n <= limit => {
+            request.set_parsed_query(doc);
+            None
+        }
+        Ok(n) => {
+            tracing::warn!(
+                selections = n,
+                limit,
+                "GraphQL document over the expanded-selection limit"
+            );
+            let detail = if n == u64::MAX {
+                format!("> {limit}")
+            } else {
+                format!("{n} > {limit}")
+            };
+            Some(body_error(
+                StatusCode::BAD_REQUEST,
+                lang,
+                "QUERY_LIMIT",
+                [
+                    "фрагменттер ашылғанда сұраным тым үлкен: фрагменттерді азайтыңыз",
+                    "запрос после раскрытия фрагментов слишком велик: упростите фрагменты",
+                    "the query is too large once its fragments are expanded: simplify them",
+                ],
+                &detail,
+            ))
+        }
+        Err(cycle) => Some(body_error(
+            StatusCode::BAD_REQUEST,
+            lang,
+            "INVALID_REQUEST",
+            [
+                "фрагмент өзін-өзі қамтиды",
+                "фрагмент включает сам себя",
+                "a fragment spreads itself",
+            ],
+            &cycle.0,
+        )),
+    }
 }
 
 /// `GET /readyz`: 503 while the database is unreachable (at once while its

@@ -1,7 +1,8 @@
-//! Limits: rate, time, depth, complexity, introspection; and the statement
-//! count of a nested list, which must not grow with the page size (no N+1).
+//! Limits: rate, time, depth, complexity, fragment expansion,
+//! introspection; and the statement count of a nested list, which must not
+//! grow with the page size (no N+1).
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::both;
 use crate::support::{Backend, TestApp, bin, code};
@@ -131,6 +132,151 @@ async fn depth_complexity_and_introspection(backend: Backend) {
     app.finish().await;
 }
 
+/// `n` fragment definitions, each spreading the one before twice.
+fn fragments(n: usize) -> String {
+    let mut q = String::from("fragment F0 on Query { __typename me { id } } ");
+    for i in 1..n {
+        q.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{p} ...F{p} }} ",
+            p = i - 1
+        ));
+    }
+    q
+}
+
+/// [`fragments`] and `{ ...F(n-1) }`: `n` = 30 is the fuzzer's hang
+/// (tests/e2e/fuzz-regressions/graphql_request/fragment-fanout-29.json).
+fn fan_out(n: usize) -> String {
+    format!("{}{{ ...F{} }}", fragments(n), n - 1)
+}
+
+/// Posts `body` as is and answers (status, JSON, seconds taken); fails the
+/// test when no answer comes within 20 s (the hang took minutes).
+async fn post_raw(app: &TestApp, token: Option<&str>, body: String) -> (u16, Value, f64) {
+    let started = std::time::Instant::now();
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .header("accept-language", "en")
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = tokio::time::timeout(std::time::Duration::from_secs(20), req.send())
+        .await
+        .expect("an answer within 20 s")
+        .unwrap();
+    let status = resp.status().as_u16();
+    let json: Value = resp.json().await.unwrap();
+    (status, json, started.elapsed().as_secs_f64())
+}
+
+async fn fragment_fan_out_is_refused_before_validation(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.limits.query_selections = 1_000).await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+
+    // The fuzzer's input, byte for byte, anonymously and signed in.
+    let hang = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("e2e/fuzz-regressions/graphql_request/fragment-fanout-29.json"),
+    )
+    .unwrap();
+    for token in [None, Some(admin.as_str())] {
+        let (status, body, secs) = post_raw(&app, token, hang.clone()).await;
+        println!("fragment-fanout-29: {status} in {secs:.3} s");
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(code(&body), "QUERY_LIMIT");
+        let error = &body["errors"][0];
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("the query is too large once its fragments are expanded"),
+            "{body}"
+        );
+        for lang in ["kk", "ru", "en"] {
+            assert!(
+                error["extensions"]["messages"][lang]
+                    .as_str()
+                    .is_some_and(|m| m.ends_with("> 1000")),
+                "{lang}: {body}"
+            );
+        }
+        assert!(secs < 5.0, "refused after {secs} s");
+    }
+
+    // The limit is the configured one: 7 levels expand to 940 selections
+    // and run; 8 levels to 1898 and are refused.
+    let (status, body, secs) = post_raw(
+        &app,
+        Some(&admin),
+        json!({ "query": fan_out(7) }).to_string(),
+    )
+    .await;
+    println!("fan-out of 7 (940 selections): {status} in {secs:.3} s");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["data"]["__typename"], "Query");
+    assert!(body["data"]["me"]["id"].is_string(), "{body}");
+    let (status, body, _) = post_raw(
+        &app,
+        Some(&admin),
+        json!({ "query": fan_out(8) }).to_string(),
+    )
+    .await;
+    assert_eq!((status, code(&body)), (400, "QUERY_LIMIT"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("1898 > 1000"),
+        "{body}"
+    );
+
+    // Every operation of a document counts, not only the one requested:
+    // async-graphql walks them all.
+    let two = format!(
+        "query Small {{ __typename }} query Big {{ ...F29 }} {}",
+        fragments(30)
+    );
+    let (status, body, _) = post_raw(
+        &app,
+        Some(&admin),
+        json!({ "query": two, "operationName": "Small" }).to_string(),
+    )
+    .await;
+    assert_eq!((status, code(&body)), (400, "QUERY_LIMIT"), "{body}");
+
+    // So do fragments no operation spreads.
+    let unused = format!("{}{{ __typename }}", fragments(30));
+    let (status, body, _) = post_raw(&app, None, json!({ "query": unused }).to_string()).await;
+    assert_eq!((status, code(&body)), (400, "QUERY_LIMIT"), "{body}");
+
+    // A fragment that spreads itself is refused as such (unchecked, the
+    // recursion-depth walk alone would be 2^33 visits).
+    let (status, body, secs) = post_raw(
+        &app,
+        None,
+        json!({ "query": "fragment F on Query { __typename ...F ...F } { ...F }" }).to_string(),
+    )
+    .await;
+    assert_eq!((status, code(&body)), (400, "INVALID_REQUEST"), "{body}");
+    assert_eq!(body["errors"][0]["message"], "a fragment spreads itself: F");
+    assert!(secs < 5.0, "refused after {secs} s");
+
+    // The endpoint takes no batches: an array of requests is refused whole
+    // before any of them is parsed.
+    let batch = format!("[{hang}, {hang}]");
+    let (status, body, _) = post_raw(&app, None, batch).await;
+    assert_eq!((status, code(&body)), (400, "INVALID_REQUEST"), "{body}");
+
+    // The server still answers.
+    let data = app.ok(Some(&admin), "{ me { email } }", json!({})).await;
+    assert_eq!(data["me"]["email"], "admin@gov.kz");
+    app.finish().await;
+}
+
 const NESTED: &str = "query($n:Int!){ informatizationObjects(first: $n) { totalCount edges { node {
     id shortName organization { nameRu bin } createdBy { fullName } lifeCycle { stage startedOn }
     relations { kind target { shortName organization { nameKk } } }
@@ -252,5 +398,6 @@ both!(
     rate_limit_per_caller,
     request_timeout,
     depth_complexity_and_introspection,
+    fragment_fan_out_is_refused_before_validation,
     nested_list_has_no_n_plus_one
 );

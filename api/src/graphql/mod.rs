@@ -19,6 +19,7 @@ macro_rules! mirror {
 pub mod account_request;
 pub mod calendar;
 pub mod document;
+pub mod expansion;
 pub mod integration_request;
 pub mod maintenance;
 pub mod object;
