@@ -148,6 +148,13 @@ struct Org {
 pub async fn seed(config: Config, size: SeedSize) -> anyhow::Result<SeedSummary> {
     let state = crate::build_state(config).await?;
     let summary = seed_state(&state, size).await;
+    if summary.is_ok() {
+        // Fresh planner statistics for the bulk of rows just written, so the
+        // first queries on a seeded database are planned for its real size
+        // (before, PostgreSQL estimated 213 current documents of 153,322 and
+        // chose a nested loop that took 2.8 s instead of 0.2 s).
+        state.db.analyze().await?;
+    }
     state.db.clone().close().await?;
     summary
 }

@@ -72,6 +72,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     /// Bounds how many uploads run their conformance checks at once.
     pub check_slots: Arc<tokio::sync::Semaphore>,
+    /// `statistics` computations in flight, shared by identical requests.
+    pub statistics_flights: graphql::statistics::Flights,
 }
 
 impl AppState {
@@ -199,6 +201,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         calendar: RwLock::new((calendar.1, Arc::new(calendar.0))),
         blobs,
         check_slots,
+        statistics_flights: graphql::statistics::Flights::default(),
     }))
 }
 

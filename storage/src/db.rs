@@ -222,6 +222,14 @@ impl Database {
         Ok(self.conn.ping().await?)
     }
 
+    /// Refreshes the query planner's statistics of every table (`ANALYZE`,
+    /// on both databases), after a bulk load.
+    pub async fn analyze(&self) -> Result<()> {
+        use sea_orm::ConnectionTrait as _;
+        self.conn.execute_unprepared("ANALYZE").await?;
+        Ok(())
+    }
+
     /// Closes the pool and the probe's connection.
     pub async fn close(self) -> Result<()> {
         if let Some(c) = self.probe.lock().await.take() {

@@ -69,28 +69,77 @@ pub struct Statistics {
     pub documents_by_kind: Vec<(String, u64)>,
 }
 
-async fn group<T>(
-    db: &Database,
-    cond: &sea_orm::Condition,
-    column: object::Column,
-) -> Result<Vec<(T, u64)>>
-where
-    T: sea_orm::TryGetable,
-{
-    let rows: Vec<(T, i64)> = object::Entity::find()
+/// Which parts of [`Statistics`] to compute: each costs its own statements,
+/// so a caller that asks for some figures does not pay for the others (the
+/// API sets them from the fields the query selects). Parts not computed
+/// stay empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Parts {
+    /// Total and the counts per stage, kind, organization and status.
+    pub objects: bool,
+    /// Review SLA and registrations per month.
+    pub reviews: bool,
+    /// Overdue updates.
+    pub overdue_updates: bool,
+    /// Services per gateway and status.
+    pub services: bool,
+    /// Current documents per kind.
+    pub documents: bool,
+}
+
+impl Parts {
+    /// Every part.
+    pub const ALL: Parts = Parts {
+        objects: true,
+        reviews: true,
+        overdue_updates: true,
+        services: true,
+        documents: true,
+    };
+}
+
+/// The object counts per stage, kind, organization and registration status,
+/// from one grouped scan (the four groupings fold from its rows).
+type ObjectGroups = (
+    Vec<(String, u64)>,
+    Vec<(String, u64)>,
+    Vec<(Uuid, u64)>,
+    Vec<(String, u64)>,
+);
+
+async fn object_groups(db: &Database, cond: &sea_orm::Condition) -> Result<ObjectGroups> {
+    let rows: Vec<(String, String, Uuid, String, i64)> = object::Entity::find()
         .select_only()
-        .column(column)
+        .column(object::Column::Stage)
+        .column(object::Column::Kind)
+        .column(object::Column::OrganizationId)
+        .column(object::Column::RegistrationStatus)
         .column_as(Expr::col(object::Column::Id).count(), "n")
         .filter(cond.clone())
-        .group_by(column)
-        .order_by_asc(column)
+        .group_by(object::Column::Stage)
+        .group_by(object::Column::Kind)
+        .group_by(object::Column::OrganizationId)
+        .group_by(object::Column::RegistrationStatus)
         .into_tuple()
         .all(db.conn())
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(v, n)| (v, u64::try_from(n).unwrap_or(0)))
-        .collect())
+    let mut stages: BTreeMap<String, u64> = BTreeMap::new();
+    let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+    let mut organizations: BTreeMap<Uuid, u64> = BTreeMap::new();
+    let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
+    for (stage, kind, organization, status, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        *stages.entry(stage).or_default() += n;
+        *kinds.entry(kind).or_default() += n;
+        *organizations.entry(organization).or_default() += n;
+        *statuses.entry(status).or_default() += n;
+    }
+    Ok((
+        stages.into_iter().collect(),
+        kinds.into_iter().collect(),
+        organizations.into_iter().collect(),
+        statuses.into_iter().collect(),
+    ))
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -116,7 +165,8 @@ fn median(sorted: &[i64]) -> Option<f64> {
     })
 }
 
-/// The statistics over what `scope` may see of `filter`, at `now`.
+/// The `parts` of the statistics over what `scope` may see of `filter`, at
+/// `now`.
 pub async fn compute(
     db: &Database,
     scope: Scope,
@@ -124,21 +174,87 @@ pub async fn compute(
     filter: &ObjectFilter,
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
+    parts: Parts,
 ) -> Result<Statistics> {
     let Some(cond) = condition(scope, filter) else {
         return Ok(Statistics::default());
     };
-    let by_stage = group::<String>(db, &cond, object::Column::Stage).await?;
-    let by_kind = group::<String>(db, &cond, object::Column::Kind).await?;
-    let mut by_organization = group::<Uuid>(db, &cond, object::Column::OrganizationId).await?;
-    by_organization.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let by_status = group::<String>(db, &cond, object::Column::RegistrationStatus).await?;
-    let total = by_status.iter().map(|(_, n)| n).sum();
+    let mut stats = Statistics::default();
+    if parts.objects {
+        let (by_stage, by_kind, mut by_organization, by_status) = object_groups(db, &cond).await?;
+        by_organization.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        stats.total = by_status.iter().map(|(_, n)| n).sum();
+        stats.by_stage = by_stage;
+        stats.by_kind = by_kind;
+        stats.by_organization = by_organization;
+        stats.by_status = by_status;
+    }
     let visible = Query::select()
         .column(object::Column::Id)
         .from(object::Entity)
         .cond_where(cond.clone())
         .to_owned();
+    if parts.reviews {
+        let (sla, months) = review_figures(db, visible.clone(), calendar, now).await?;
+        stats.review_sla = sla;
+        stats.registrations_per_month = months;
+    }
+    if parts.documents {
+        let documents_by_kind: Vec<(String, i64)> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Kind)
+            .column_as(Expr::col(document::Column::Id).count(), "n")
+            .filter(document::Column::SupersededAt.is_null())
+            .filter(document::Column::ObjectId.in_subquery(visible))
+            .group_by(document::Column::Kind)
+            .order_by_asc(document::Column::Kind)
+            .into_tuple()
+            .all(db.conn())
+            .await?;
+        stats.documents_by_kind = documents_by_kind
+            .into_iter()
+            .map(|(k, n)| (k, u64::try_from(n).unwrap_or(0)))
+            .collect();
+    }
+    if parts.overdue_updates {
+        stats.overdue_updates = object::Entity::find()
+            .filter(cond.clone())
+            .filter(object::Column::UpdateDueAt.is_not_null())
+            .filter(object::Column::UpdateDueAt.lte(now))
+            .count(db.conn())
+            .await?;
+    }
+    if parts.services {
+        let services = ServiceFilter {
+            organization_id: filter.organization_id,
+            ..ServiceFilter::default()
+        };
+        stats.services_by_gateway = counts::<String>(
+            db,
+            service_scope,
+            &services,
+            crate::entities::service::Column::Gateway,
+        )
+        .await?;
+        stats.services_by_status = counts::<String>(
+            db,
+            service_scope,
+            &services,
+            crate::entities::service::Column::Status,
+        )
+        .await?;
+    }
+    Ok(stats)
+}
+
+/// 003 §8 review figures over the reviews of the `visible` objects: the SLA
+/// and the first registrations per Almaty month.
+async fn review_figures(
+    db: &Database,
+    visible: sea_orm::sea_query::SelectStatement,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Result<(ReviewSla, Vec<(String, u64)>)> {
     let reviews: Vec<ReviewTimes> = review::Entity::find()
         .select_only()
         .column(review::Column::SubmittedAt)
@@ -146,25 +262,10 @@ pub async fn compute(
         .column(review::Column::DecidedAt)
         .column(review::Column::Decision)
         .column(review::Column::AccountingCode)
-        .filter(review::Column::ObjectId.in_subquery(visible.clone()))
+        .filter(review::Column::ObjectId.in_subquery(visible))
         .into_tuple()
         .all(db.conn())
         .await?;
-    let documents_by_kind: Vec<(String, i64)> = document::Entity::find()
-        .select_only()
-        .column(document::Column::Kind)
-        .column_as(Expr::col(document::Column::Id).count(), "n")
-        .filter(document::Column::SupersededAt.is_null())
-        .filter(document::Column::ObjectId.in_subquery(visible))
-        .group_by(document::Column::Kind)
-        .order_by_asc(document::Column::Kind)
-        .into_tuple()
-        .all(db.conn())
-        .await?;
-    let documents_by_kind = documents_by_kind
-        .into_iter()
-        .map(|(k, n)| (k, u64::try_from(n).unwrap_or(0)))
-        .collect();
     let mut sla = ReviewSla::default();
     let mut days = Vec::new();
     let mut months: BTreeMap<String, u64> = BTreeMap::new();
@@ -194,43 +295,7 @@ pub async fn compute(
     days.sort_unstable();
     sla.median_working_days = median(&days);
     sla.p90_working_days = percentile(&days, 0.9);
-    let overdue_updates = object::Entity::find()
-        .filter(cond.clone())
-        .filter(object::Column::UpdateDueAt.is_not_null())
-        .filter(object::Column::UpdateDueAt.lte(now))
-        .count(db.conn())
-        .await?;
-    let services = ServiceFilter {
-        organization_id: filter.organization_id,
-        ..ServiceFilter::default()
-    };
-    let services_by_gateway = counts::<String>(
-        db,
-        service_scope,
-        &services,
-        crate::entities::service::Column::Gateway,
-    )
-    .await?;
-    let services_by_status = counts::<String>(
-        db,
-        service_scope,
-        &services,
-        crate::entities::service::Column::Status,
-    )
-    .await?;
-    Ok(Statistics {
-        total,
-        by_stage,
-        by_kind,
-        by_organization,
-        by_status,
-        registrations_per_month: months.into_iter().collect(),
-        review_sla: sla,
-        overdue_updates,
-        services_by_gateway,
-        services_by_status,
-        documents_by_kind,
-    })
+    Ok((sla, months.into_iter().collect()))
 }
 
 #[cfg(test)]

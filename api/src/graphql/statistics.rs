@@ -1,8 +1,12 @@
 //! Analysts' statistics (003 §4.6): the registry in numbers, for monitoring,
 //! analysis and planning. Every figure covers what the caller may read.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use archportal_storage::statistics as repo;
 use async_graphql::{Context, ID, Object, SimpleObject};
+use tokio::sync::OnceCell;
 
 use crate::error::ApiResult;
 use crate::graphql::CtxExt;
@@ -103,6 +107,59 @@ fn codes(v: Vec<(String, u64)>) -> Vec<CodeCount> {
         .collect()
 }
 
+/// One computation in flight, awaited by every identical request.
+type Flight = Arc<OnceCell<Arc<repo::Statistics>>>;
+
+/// The `statistics` computations in flight, by what they compute (the
+/// caller's read scopes, the filter and the parts): a request that arrives
+/// while an identical one is being computed waits for that result instead
+/// of running the same aggregate statements again. Under many analysts'
+/// dashboards this keeps the database doing one computation per distinct
+/// question at a time; no result outlives its computation (nothing is
+/// cached), so nobody reads older figures than the request before theirs.
+#[derive(Default)]
+pub struct Flights(Mutex<HashMap<String, Flight>>);
+
+impl Flights {
+    fn join(&self, key: &str) -> Flight {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// Forgets `flight` once it has landed (if it is still the one for `key`).
+    fn land(&self, key: &str, flight: &Flight) {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.get(key).is_some_and(|f| Arc::ptr_eq(f, flight)) {
+            map.remove(key);
+        }
+    }
+}
+
+/// The parts of the statistics the query selects.
+fn selected_parts(ctx: &Context<'_>) -> repo::Parts {
+    let f = ctx.look_ahead();
+    let any = |names: &[&str]| names.iter().any(|n| f.field(n).exists());
+    repo::Parts {
+        objects: any(&[
+            "totalObjects",
+            "objectsByStage",
+            "objectsByKind",
+            "objectsByOrganization",
+            "objectsByRegistrationStatus",
+        ]),
+        reviews: any(&["reviewSla", "registrationsPerMonth"]),
+        overdue_updates: any(&["overdueUpdates"]),
+        services: any(&["servicesByGateway", "servicesByStatus"]),
+        documents: any(&["documentsByKind"]),
+    }
+}
+
 /// Statistics queries.
 #[derive(Default)]
 pub struct StatisticsQuery;
@@ -120,15 +177,31 @@ impl StatisticsQuery {
         let now = ctx.state().clock.now();
         let filter = filter.unwrap_or_default().into_storage(now)?;
         let calendar = ctx.state().calendar();
-        let s = repo::compute(
-            &ctx.state().db,
-            actor.read_scope(),
-            actor.service_scope(),
-            &filter,
-            &calendar,
-            now,
-        )
-        .await?;
+        let parts = selected_parts(ctx);
+        let (scope, service_scope) = (actor.read_scope(), actor.service_scope());
+        let key = format!("{scope:?}|{service_scope:?}|{filter:?}|{parts:?}");
+        let flights = &ctx.state().statistics_flights;
+        let flight = flights.join(&key);
+        // The first request computes; the others wait on the same cell. If
+        // the computing request fails or is dropped, a waiting one computes.
+        let computed = flight
+            .get_or_try_init(|| async {
+                repo::compute(
+                    &ctx.state().db,
+                    scope,
+                    service_scope,
+                    &filter,
+                    &calendar,
+                    now,
+                    parts,
+                )
+                .await
+                .map(Arc::new)
+            })
+            .await
+            .cloned();
+        flights.land(&key, &flight);
+        let s = Arc::unwrap_or_clone(computed?);
         Ok(Statistics {
             total_objects: s.total,
             objects_by_stage: codes(s.by_stage),
