@@ -20,6 +20,7 @@ mod m20261122_160000_integration_request_list;
 mod m20261122_160500_calendar_version;
 mod m20261122_170000_maintenance_windows;
 mod m20261122_180000_totp;
+mod m20261122_183000_reminder_marks;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_160500_calendar_version::Migration),
             Box::new(m20261122_170000_maintenance_windows::Migration),
             Box::new(m20261122_180000_totp::Migration),
+            Box::new(m20261122_183000_reminder_marks::Migration),
         ]
     }
 }
