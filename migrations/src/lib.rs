@@ -20,6 +20,7 @@ mod m20261122_160000_integration_request_list;
 mod m20261122_160500_calendar_version;
 mod m20261122_170000_maintenance_windows;
 mod m20261122_180000_totp;
+mod m20261122_183000_reminder_marks;
 mod m20261122_190000_current_documents_index;
 
 /// Applies every migration in order.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_160500_calendar_version::Migration),
             Box::new(m20261122_170000_maintenance_windows::Migration),
             Box::new(m20261122_180000_totp::Migration),
+            Box::new(m20261122_183000_reminder_marks::Migration),
             Box::new(m20261122_190000_current_documents_index::Migration),
         ]
     }

@@ -99,6 +99,10 @@ pub mod object {
         pub registered_at: Option<DateTimeUtc>,
         /// Names and short name in Unicode lower case, for text filters.
         pub search_text: String,
+        /// The `update_due_at` the "one working day left" reminder was written for.
+        pub update_soon_reminded_for: Option<DateTimeUtc>,
+        /// The `update_due_at` the "deadline passed" reminder was written for.
+        pub update_passed_reminded_for: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -337,6 +341,10 @@ pub mod review {
         pub decision: Option<String>,
         pub remarks: Option<String>,
         pub accounting_code: Option<String>,
+        /// When the "one working day left" reminder was written.
+        pub soon_reminded_at: Option<DateTimeUtc>,
+        /// When the "deadline passed" reminder was written.
+        pub passed_reminded_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -483,6 +491,10 @@ pub mod integration_request_step {
         pub actor_id: Uuid,
         pub note: Option<String>,
         pub completed_at: Option<DateTimeUtc>,
+        /// When the "one working day left" reminder was written.
+        pub soon_reminded_at: Option<DateTimeUtc>,
+        /// When the "deadline passed" reminder was written.
+        pub passed_reminded_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

@@ -131,6 +131,8 @@ async fn enter(
         actor_id: Set(op.actor_id.unwrap_or_default()),
         note: Set(note),
         completed_at: Set(state.is_final().then_some(op.now)),
+        soon_reminded_at: Set(None),
+        passed_reminded_at: Set(None),
     }
     .insert(txn)
     .await?;
@@ -777,48 +779,127 @@ fn parse_step(m: step::Model) -> Result<Step> {
 }
 
 /// The integration-step reminders due at `now` (deadline in 1 working day,
-/// deadline passed) for the actor of each open step: (event key, notice,
-/// recipients). The deadline scan in [`crate::review::scan_deadlines`]
-/// writes them with the review and update reminders.
+/// deadline passed) for the actor of each open step whose reminder is not
+/// recorded yet, in step id order. Only candidate steps are read (a passed
+/// deadline without the "passed" mark, or one ending before `horizon`
+/// without the "soon" mark); requests, services and recipients of the due
+/// ones are looked up in batches. The deadline scan in
+/// [`crate::review::scan_deadlines`] writes them with the review and update
+/// reminders.
 pub(crate) async fn due_reminders<C: ConnectionTrait>(
     c: &C,
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
-) -> Result<Vec<(String, Notice, Vec<Recipient>)>> {
-    use archportal_domain::calendar::local_date;
+    horizon: DateTime<Utc>,
+) -> Result<Vec<crate::review::Planned>> {
+    use crate::review::{Mark, Planned, candidate, deadline_notice, soon_or_passed};
     use archportal_domain::notification::DeadlineKind;
-    let open = step::Entity::find()
+    use sea_orm::Condition;
+    use std::collections::HashMap;
+    let open: Vec<(step::Model, DateTime<Utc>, Party, bool)> = step::Entity::find()
         .filter(step::Column::CompletedAt.is_null())
         .filter(step::Column::DueAt.is_not_null())
+        .filter(candidate(
+            step::Column::DueAt,
+            now,
+            horizon,
+            Condition::all().add(step::Column::PassedRemindedAt.is_null()),
+            Condition::all().add(step::Column::SoonRemindedAt.is_null()),
+        ))
         .order_by_asc(step::Column::Id)
         .all(c)
-        .await?;
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let due_at = s.due_at?;
+            let party = s.party.as_deref().and_then(Party::from_code)?;
+            let passed = crate::review::reminder_state(calendar, due_at, now)?;
+            Some((s, due_at, party, passed))
+        })
+        .collect();
+    if open.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut requests = HashMap::new();
+    let request_ids: Vec<Uuid> = open.iter().map(|(s, ..)| s.request_id).collect();
+    for chunk in request_ids.chunks(crate::review::IN_CHUNK) {
+        for r in row::Entity::find()
+            .filter(row::Column::Id.is_in(chunk.iter().copied()))
+            .all(c)
+            .await?
+        {
+            requests.insert(r.id, r);
+        }
+    }
+    let mut service_orgs = HashMap::new();
+    let service_ids: Vec<Uuid> = requests.values().map(|r| r.service_id).collect();
+    for chunk in service_ids.chunks(crate::review::IN_CHUNK) {
+        for svc in service::Entity::find()
+            .filter(service::Column::Id.is_in(chunk.iter().copied()))
+            .all(c)
+            .await?
+        {
+            service_orgs.insert(svc.id, svc.organization_id);
+        }
+    }
+    let needs = |p: Party| open.iter().any(|(_, _, party, _)| *party == p);
+    let initiators = outbox::user_recipients(
+        c,
+        open.iter()
+            .filter(|(_, _, p, _)| *p == Party::Initiator)
+            .filter_map(|(s, ..)| requests.get(&s.request_id))
+            .map(|r| r.initiator_id),
+    )
+    .await?;
+    let owners = if needs(Party::ServiceOwner) {
+        outbox::recipients_of_organizations(
+            c,
+            Role::Owner,
+            open.iter()
+                .filter(|(_, _, p, _)| *p == Party::ServiceOwner)
+                .filter_map(|(s, ..)| requests.get(&s.request_id))
+                .filter_map(|r| service_orgs.get(&r.service_id).copied()),
+        )
+        .await?
+    } else {
+        HashMap::new()
+    };
+    let integrators = if needs(Party::Integrator) {
+        outbox::recipients(c, Role::Integrator, None).await?
+    } else {
+        vec![]
+    };
+    let operators = if needs(Party::Operator) {
+        outbox::recipients(c, Role::Operator, None).await?
+    } else {
+        vec![]
+    };
     let mut due_list = vec![];
-    for s in open {
-        let (Some(due_at), Some(party)) = (s.due_at, s.party.as_deref().and_then(Party::from_code))
-        else {
+    for (s, due_at, party, passed) in open {
+        let Some(r) = requests.get(&s.request_id) else {
             continue;
         };
-        let Some(passed) = crate::review::reminder_state(calendar, due_at, now) else {
+        let Some(service_org) = service_orgs.get(&r.service_id).copied() else {
             continue;
         };
-        let Some(r) = row::Entity::find_by_id(s.request_id).one(c).await? else {
-            continue;
-        };
-        let Some(svc) = service::Entity::find_by_id(r.service_id).one(c).await? else {
-            continue;
+        let to = match party {
+            Party::Initiator => initiators
+                .get(&r.initiator_id)
+                .cloned()
+                .into_iter()
+                .collect(),
+            Party::ServiceOwner => owners.get(&service_org).cloned().unwrap_or_default(),
+            Party::Integrator => integrators.clone(),
+            Party::Operator => operators.clone(),
         };
         let subject = format!("{} — {}", r.service_key, r.consumer_short_name);
-        let due = local_date(due_at - chrono::Duration::seconds(1));
-        let kind = DeadlineKind::IntegrationStep;
-        let notice = if passed {
-            Notice::DeadlinePassed { kind, subject, due }
-        } else {
-            Notice::DeadlineSoon { kind, subject, due }
-        };
-        let key = format!("ir-{}:{}", if passed { "passed" } else { "soon" }, s.id);
-        let to = recipients(c, &r, svc.organization_id, party).await?;
-        due_list.push((key, notice, to));
+        due_list.push(Planned {
+            key: format!("ir-{}:{}", soon_or_passed(passed), s.id),
+            notice: deadline_notice(DeadlineKind::IntegrationStep, subject, due_at, passed),
+            to,
+            passed,
+            mark: Mark::Step(s.id),
+        });
     }
     Ok(due_list)
 }

@@ -422,6 +422,8 @@ pub async fn create(
         registered_data: Set(None),
         registered_at: Set(None),
         search_text: Set(search_text(&new.data)),
+        update_soon_reminded_for: Set(None),
+        update_passed_reminded_for: Set(None),
     }
     .insert(&txn)
     .await?;

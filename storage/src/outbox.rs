@@ -8,8 +8,8 @@ use archportal_domain::notification::Notice;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -276,26 +276,68 @@ pub(crate) async fn user_recipient<C: ConnectionTrait>(
         }))
 }
 
-/// Whether every `{event_key}:{recipient}` of `planned` is already in the
-/// outbox (a read: lets a periodic scan skip its write transaction).
-pub(crate) async fn all_enqueued<C: ConnectionTrait>(
+/// Several users as recipients, by id (one `IN` lookup per 500 ids).
+pub(crate) async fn user_recipients<C: ConnectionTrait>(
     c: &C,
-    planned: &[(String, &[Recipient])],
-) -> Result<bool> {
-    let keys: std::collections::BTreeSet<String> = planned
-        .iter()
-        .flat_map(|(event_key, to)| to.iter().map(move |r| format!("{event_key}:{}", r.email)))
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, Recipient>> {
+    use crate::entities::user;
+    let ids: Vec<Uuid> = ids
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
-    let keys: Vec<String> = keys.into_iter().collect();
-    // In chunks, well under SQLite's and PostgreSQL's bind-parameter limits.
-    for chunk in keys.chunks(500) {
-        let found = outbox::Entity::find()
-            .filter(outbox::Column::IdempotencyKey.is_in(chunk.iter().cloned()))
-            .count(c)
-            .await?;
-        if found != chunk.len() as u64 {
-            return Ok(false);
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(crate::review::IN_CHUNK) {
+        for u in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(c)
+            .await?
+        {
+            out.insert(
+                u.id,
+                Recipient {
+                    email: u.email,
+                    language: Lang::parse(&u.language).unwrap_or_default(),
+                },
+            );
         }
     }
-    Ok(true)
+    Ok(out)
+}
+
+/// The active users of a role in each of several organizations, as
+/// recipients in the order of [`recipients`] (by user id), keyed by
+/// organization (one `IN` lookup per 500 organizations).
+pub(crate) async fn recipients_of_organizations<C: ConnectionTrait>(
+    c: &C,
+    role: archportal_domain::user::Role,
+    organizations: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, Vec<Recipient>>> {
+    use crate::entities::user;
+    let orgs: Vec<Uuid> = organizations
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut out: std::collections::HashMap<Uuid, Vec<Recipient>> = std::collections::HashMap::new();
+    for chunk in orgs.chunks(crate::review::IN_CHUNK) {
+        for u in user::Entity::find()
+            .filter(user::Column::Role.eq(role.code()))
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::OrganizationId.is_in(chunk.iter().copied()))
+            .order_by_asc(user::Column::Id)
+            .all(c)
+            .await?
+        {
+            let Some(org) = u.organization_id else {
+                continue;
+            };
+            out.entry(org).or_default().push(Recipient {
+                email: u.email,
+                language: Lang::parse(&u.language).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
 }

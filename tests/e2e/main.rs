@@ -22,6 +22,7 @@ mod integration_list;
 mod limits;
 mod maintenance;
 mod notifications;
+mod reminder_scan;
 mod search;
 mod security;
 mod services;
