@@ -49,11 +49,22 @@ struct Args {
     /// Skip the SQLite repetition.
     #[arg(long)]
     no_sqlite: bool,
+    /// Use this already seeded PostgreSQL database (on the `--pg-url`
+    /// server) instead of creating and seeding one; it is kept afterwards.
+    #[arg(long)]
+    database: Option<String>,
+    /// Keep the database this run created and seeded (its name is printed),
+    /// so that later runs can pass it to `--database`.
+    #[arg(long)]
+    keep_database: bool,
 }
 
 const NESTED: &str = "{ informatizationObjects(first: 50) { totalCount edges { node { id shortName nameRu stage registrationStatus accountingCode organization { nameRu bin } documents { kind version pdf { sha256 size } } } } } }";
 const FILTERED: &str = "{ informatizationObjects(first: 50, filter: {stages: [INDUSTRIAL_OPERATION], registrationStatuses: [REGISTERED], text: \"жүйе\"}, orderBy: {field: UPDATED_AT, direction: DESC}) { totalCount edges { node { id shortName updatedAt } } } }";
 const STATISTICS: &str = "{ statistics { totalObjects objectsByStage { code count } objectsByKind { code count } objectsByOrganization { count } objectsByRegistrationStatus { code count } registrationsPerMonth { month count } reviewSla { onTime late medianWorkingDays p90WorkingDays } overdueUpdates servicesByGateway { code count } servicesByStatus { code count } } }";
+/// A search-box query with a typo ("систма" for "система"), with hits,
+/// highlights and facets.
+const SEARCH: &str = "{ search(query: \"информационная систма\", first: 20) { totalCount hits { kind score highlights { field html } service { serviceId } object { shortName } } facets { name values { value count } } } }";
 /// PostGraphile's equivalent of `NESTED` (its default inflection).
 const PG_NESTED: &str = "{ allInformatizationObjects(first: 50, orderBy: ID_ASC) { totalCount nodes { id shortName nameRu stage registrationStatus accountingCode organizationByOrganizationId { nameRu bin } documentsByObjectId(condition: { supersededAt: null }, orderBy: KIND_ASC) { nodes { kind version pdfSha256 pdfSize } } } } }";
 
@@ -196,28 +207,11 @@ async fn start_ours(
     client: &reqwest::Client,
     data_dir: &Path,
     database_url: Option<&str>,
+    seeded: bool,
 ) -> anyhow::Result<(Server, String)> {
-    let started = Instant::now();
-    let mut seed = Command::new(&args.archportal);
-    archportal_env(&mut seed, data_dir, database_url);
-    let status = seed
-        .args([
-            "demo",
-            "seed",
-            "--organizations",
-            &args.organizations.to_string(),
-        ])
-        .args([
-            "--objects",
-            &args.objects.to_string(),
-            "--services",
-            &args.services.to_string(),
-        ])
-        .status()?;
-    if !status.success() {
-        bail!("demo seed failed");
+    if !seeded {
+        seed(args, data_dir, database_url)?;
     }
-    eprintln!("seeded in {:.0} s", started.elapsed().as_secs_f64());
     let password = "benchmark passphrase 2026";
     let mut admin = Command::new(&args.archportal);
     archportal_env(&mut admin, data_dir, database_url);
@@ -231,11 +225,15 @@ async fn start_ours(
             "ANALYST",
         ])
         .stdin(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()?;
     if let Some(stdin) = child.stdin.as_mut() {
         std::io::Write::write_all(stdin, format!("{password}\n").as_bytes())?;
     }
-    if !child.wait()?.success() {
+    // On a reused database the analyst exists already: the sign-in below says
+    // whether the password is right.
+    let created = child.wait()?.success();
+    if !created && !seeded {
         bail!("admin create failed");
     }
     let port = free_port()?;
@@ -264,6 +262,32 @@ async fn start_ours(
     Ok((server, token))
 }
 
+/// `archportal demo seed` with the benchmark's sizes.
+fn seed(args: &Args, data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut seed = Command::new(&args.archportal);
+    archportal_env(&mut seed, data_dir, database_url);
+    let status = seed
+        .args([
+            "demo",
+            "seed",
+            "--organizations",
+            &args.organizations.to_string(),
+        ])
+        .args([
+            "--objects",
+            &args.objects.to_string(),
+            "--services",
+            &args.services.to_string(),
+        ])
+        .status()?;
+    if !status.success() {
+        bail!("demo seed failed");
+    }
+    eprintln!("seeded in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 async fn measure_ours(
     args: &Args,
     client: &reqwest::Client,
@@ -276,6 +300,7 @@ async fn measure_ours(
         ("nested list", NESTED),
         ("filtered list", FILTERED),
         ("statistics", STATISTICS),
+        ("search", SEARCH),
     ] {
         for clients in [1, 16, 64] {
             let (lat, errors, took) = drive(
@@ -442,13 +467,26 @@ async fn main() -> anyhow::Result<()> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let mut rows = Vec::new();
-    let db = format!("archportal_bench_{}", std::process::id());
-    psql(&args.pg_url, &format!("CREATE DATABASE {db}"))?;
+    let reuse = args.database.is_some();
+    let db = args
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("archportal_bench_{}", std::process::id()));
+    if !reuse {
+        psql(&args.pg_url, &format!("CREATE DATABASE {db}"))?;
+    }
     let database_url = with_database(&args.pg_url, &db);
-    let data_dir = std::env::temp_dir().join(format!("archportal-bench-{}", std::process::id()));
+    // Named after the database, so that a kept database keeps its blobs, index and keys.
+    let data_dir = std::env::temp_dir().join(format!("archportal-bench-{db}"));
     let result = async {
-        let (server, token) =
-            start_ours(&args, &client, &data_dir.join("pg"), Some(&database_url)).await?;
+        let (server, token) = start_ours(
+            &args,
+            &client,
+            &data_dir.join("pg"),
+            Some(&database_url),
+            reuse,
+        )
+        .await?;
         measure_ours(&args, &client, &server, &token, "PostgreSQL", &mut rows).await;
         drop(server);
         if !args.no_postgraphile
@@ -458,17 +496,25 @@ async fn main() -> anyhow::Result<()> {
         }
         if !args.no_sqlite {
             let (server, token) =
-                start_ours(&args, &client, &data_dir.join("sqlite"), None).await?;
+                start_ours(&args, &client, &data_dir.join("sqlite"), None, false).await?;
             measure_ours(&args, &client, &server, &token, "SQLite", &mut rows).await;
         }
         anyhow::Ok(())
     }
     .await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    psql(
-        &args.pg_url,
-        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-    )?;
+    let _ = std::fs::remove_dir_all(data_dir.join("sqlite"));
+    if reuse || args.keep_database {
+        eprintln!(
+            "kept the PostgreSQL database {db} and {} (reuse them with --database {db})",
+            data_dir.display()
+        );
+    } else {
+        let _ = std::fs::remove_dir_all(&data_dir);
+        psql(
+            &args.pg_url,
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        )?;
+    }
     print(&rows);
     result
 }
