@@ -92,10 +92,12 @@ reliability-bins:
 	$(CARGO) build -p archportal-bench --bin reliability
 
 ## Short form run by `make test`: kill -9 the server 5 times per backend (SQLite, PostgreSQL) under a mixed
-## load and check the invariants after each kill; then cut PostgreSQL for 30 s under load. CRASH_ARGS="--seed N".
+## load and check the invariants after each kill; then cut PostgreSQL for 30 s under load; then fill the search
+## index's disk (ENOSPC, a 32 MiB tmpfs: needs root) for 10 s under load. CRASH_ARGS="--seed N".
 crash-short: pg-up reliability-bins
 	$(RELIABILITY) crash --kills 5 $(CRASH_ARGS)
 	$(RELIABILITY) db-fault --outage-secs 30
+	$(RELIABILITY) search-fault --outage-secs 10
 
 ## Long form: 50 kills per backend.
 crash: pg-up reliability-bins

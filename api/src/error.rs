@@ -209,3 +209,24 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Shorthand for resolver results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Every `extensions.code` the API answers with besides `INTERNAL` (which
+/// exists, but answering it is a defect): the list clients can rely on, and
+/// the one the fuzz target and the replay of its findings check answers
+/// against.
+pub const ERROR_CODES: &[&str] = &[
+    "INVALID_INPUT",
+    "INVALID_REQUEST",
+    "QUERY_LIMIT",
+    "UNAUTHENTICATED",
+    "TOTP_REQUIRED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "CONFLICT",
+    "EXPIRED",
+    "UNAVAILABLE",
+    "RATE_LIMITED",
+    "TOO_MANY_REQUESTS",
+    "TIMEOUT",
+    "PAYLOAD_TOO_LARGE",
+];

@@ -16,21 +16,7 @@ use crate::both;
 use crate::support::{Backend, TestApp, bin};
 
 /// The codes `/graphql` may answer (`INTERNAL` exists, but is a finding).
-const KNOWN_CODES: &[&str] = &[
-    "INVALID_INPUT",
-    "INVALID_REQUEST",
-    "QUERY_LIMIT",
-    "UNAUTHENTICATED",
-    "FORBIDDEN",
-    "NOT_FOUND",
-    "CONFLICT",
-    "EXPIRED",
-    "UNAVAILABLE",
-    "RATE_LIMITED",
-    "TOO_MANY_REQUESTS",
-    "TIMEOUT",
-    "PAYLOAD_TOO_LARGE",
-];
+const KNOWN_CODES: &[&str] = archportal_api::error::ERROR_CODES;
 
 /// Text that must not reach a client unless the client sent it.
 const LEAKS: &[&str] = &[

@@ -31,21 +31,7 @@ use tower::ServiceExt as _;
 
 /// Every `extensions.code` the server may answer on `/graphql` (`INTERNAL`
 /// is known too, but answering it is a finding).
-const KNOWN_CODES: &[&str] = &[
-    "INVALID_INPUT",
-    "INVALID_REQUEST",
-    "QUERY_LIMIT",
-    "UNAUTHENTICATED",
-    "FORBIDDEN",
-    "NOT_FOUND",
-    "CONFLICT",
-    "EXPIRED",
-    "UNAVAILABLE",
-    "RATE_LIMITED",
-    "TOO_MANY_REQUESTS",
-    "TIMEOUT",
-    "PAYLOAD_TOO_LARGE",
-];
+const KNOWN_CODES: &[&str] = archportal_api::error::ERROR_CODES;
 
 /// Text that must not reach a client unless the client sent it: SQL,
 /// database driver and ORM names, source and data paths, panics.
