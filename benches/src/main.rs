@@ -14,6 +14,7 @@
 //!
 //! The figures are reported, never asserted: a benchmark is not a test.
 
+use archportal_bench::{free_port, percentile, psql, with_database};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -80,14 +81,6 @@ struct Row {
     p95: f64,
     p99: f64,
     rss_mb: f64,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 fn peak_rss_mb(pid: u32) -> f64 {
@@ -173,12 +166,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 async fn wait_ready(client: &reqwest::Client, url: &str, body: Value) -> anyhow::Result<()> {
@@ -331,24 +318,6 @@ async fn measure_ours(
                 rss_mb: peak_rss_mb(server.child.id()),
             });
         }
-    }
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
-    let ok = Command::new("psql")
-        .args([url, "-qc", sql])
-        .status()?
-        .success();
-    if !ok {
-        bail!("psql: {sql}");
-    }
-    Ok(())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    match url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => format!("{url}/{db}"),
     }
 }
 

@@ -26,6 +26,7 @@
 //! Constant memory means the 100,000-row peak is about the 10,000-row peak.
 //! The figures are printed as a table, never asserted.
 
+use archportal_bench::{free_port, psql, with_database};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -143,30 +144,6 @@ impl Target {
                 self.data_dir.join("archportal.db").display()
             ),
         }
-    }
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
-    let ok = Command::new("psql")
-        .args([url, "-qc", sql])
-        .status()?
-        .success();
-    if !ok {
-        bail!("psql: {sql}");
-    }
-    Ok(())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    match url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => format!("{url}/{db}"),
     }
 }
 

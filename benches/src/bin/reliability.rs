@@ -19,6 +19,7 @@
 //!
 //! Failures print `FAIL …` lines and make the exit status 1.
 
+use archportal_bench::{free_port, percentile, psql, with_database};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -156,35 +157,10 @@ struct Instance {
     port: u16,
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 fn unix_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
-    let ok = Command::new("psql")
-        .args([url, "-qc", sql])
-        .stdout(Stdio::null())
-        .status()?
-        .success();
-    if !ok {
-        bail!("psql: {sql}");
-    }
-    Ok(())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    match url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => format!("{url}/{db}"),
-    }
 }
 
 impl Instance {
@@ -1517,14 +1493,6 @@ impl Proxy {
     fn set(&self, s: u8) {
         self.state.send_replace(s);
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 async fn db_fault(cli: &Cli, outage: u64, blackhole: bool) -> anyhow::Result<bool> {
