@@ -65,6 +65,9 @@ pub struct SearchConfig {
     pub retry_base_ms: i64,
     /// Longest retry delay.
     pub retry_max_ms: i64,
+    /// Searches the embedded index runs at once (more wait their turn),
+    /// which bounds its memory; 0 means one per core.
+    pub max_concurrent_searches: usize,
 }
 
 impl Default for SearchConfig {
@@ -73,6 +76,7 @@ impl Default for SearchConfig {
             batch_size: 500,
             retry_base_ms: 1000,
             retry_max_ms: 60_000,
+            max_concurrent_searches: 0,
         }
     }
 }

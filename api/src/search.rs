@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use archportal_storage::indexing;
 use archportal_storage::search::{
-    DocKind, EmbeddedIndex, Health, MeiliConfig, MeiliIndex, SearchDoc, SearchError, SearchIndex,
-    SearchQuery, SearchResults, SimilarHit, SimilarTo,
+    DocKind, EmbeddedConfig, EmbeddedIndex, Health, MeiliConfig, MeiliIndex, SearchDoc,
+    SearchError, SearchIndex, SearchQuery, SearchResults, SimilarHit, SimilarTo,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -101,9 +101,16 @@ fn open_backend(config: &Config) -> Result<Arc<dyn SearchIndex>, SearchError> {
                 .map(|k| k.expose_secret().to_owned());
             Ok(Arc::new(MeiliIndex::new(MeiliConfig::new(url, key))?))
         }
-        None => Ok(Arc::new(EmbeddedIndex::open(
-            config.data_dir.join("search"),
-        )?)),
+        None => {
+            let mut embedded = EmbeddedConfig::default();
+            if config.search.max_concurrent_searches > 0 {
+                embedded.max_concurrent_searches = config.search.max_concurrent_searches;
+            }
+            Ok(Arc::new(EmbeddedIndex::open_with(
+                config.data_dir.join("search"),
+                &embedded,
+            )?))
+        }
     }
 }
 

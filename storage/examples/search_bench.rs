@@ -550,6 +550,7 @@ async fn main() {
     let config = EmbeddedConfig {
         writer_threads: 2,
         writer_heap_bytes: 256 << 20,
+        ..EmbeddedConfig::default()
     };
     let embedded = EmbeddedIndex::open_with(dir.path(), &config).expect("open");
     run("embedded", Arc::new(embedded), &docs, &qs, Some(dir.path())).await;

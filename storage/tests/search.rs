@@ -761,6 +761,45 @@ async fn embedded_persists_across_reopen() {
     }
 }
 
+/// With one search permit, many concurrent searches wait their turn and
+/// each answers as it would alone (no lost or mixed-up results, no deadlock
+/// when the permit holder's blocking thread finishes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_concurrent_searches_queue_for_permits() {
+    use archportal_storage::search::{EmbeddedConfig, EmbeddedIndex};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = EmbeddedConfig {
+        max_concurrent_searches: 1,
+        ..EmbeddedConfig::default()
+    };
+    let index = EmbeddedIndex::open_with(dir.path(), &config).expect("open");
+    seeded(&index).await;
+    let queries = ["платежный", "казакстан", "регист", "сведения ИИН", ""];
+    let mut alone = Vec::new();
+    for q in queries {
+        alone.push(index.search(&SearchQuery::text(q)).await.expect("search"));
+    }
+    assert!(
+        alone.iter().all(|r| r.total > 0),
+        "every query finds something"
+    );
+    let together = futures::future::join_all((0..40).map(|i| {
+        let index = index.clone();
+        let q = queries[i % queries.len()];
+        async move { index.search(&SearchQuery::text(q)).await }
+    }))
+    .await;
+    for (i, got) in together.into_iter().enumerate() {
+        let got = got.expect("search under contention");
+        assert_eq!(
+            got,
+            alone[i % queries.len()],
+            "{}",
+            queries[i % queries.len()]
+        );
+    }
+}
+
 /// A second writer on the same directory is refused with a typed error.
 #[tokio::test]
 async fn embedded_directory_is_locked() {

@@ -155,6 +155,12 @@ pub struct EmbeddedConfig {
     pub writer_threads: usize,
     /// Indexing heap in bytes, shared by the threads.
     pub writer_heap_bytes: usize,
+    /// Searches run at once; more wait their turn. Each search holds its
+    /// working memory (postings, fuzzy automata, snippets) on a blocking
+    /// thread, so unbounded concurrency multiplies memory without adding
+    /// throughput on a machine with fewer cores (the load benchmark's search
+    /// row: 478 MB peak at 64 clients unbounded).
+    pub max_concurrent_searches: usize,
 }
 
 impl Default for EmbeddedConfig {
@@ -162,8 +168,14 @@ impl Default for EmbeddedConfig {
         EmbeddedConfig {
             writer_threads: 1,
             writer_heap_bytes: 64 << 20,
+            max_concurrent_searches: default_concurrent_searches(),
         }
     }
+}
+
+/// One search per core.
+pub fn default_concurrent_searches() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 struct Inner {
@@ -178,6 +190,7 @@ struct Inner {
 #[derive(Clone)]
 pub struct EmbeddedIndex {
     inner: Arc<Inner>,
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for EmbeddedIndex {
@@ -238,6 +251,9 @@ impl EmbeddedIndex {
                 fields,
                 dir,
             }),
+            searches: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_searches.max(1),
+            )),
         })
     }
 
@@ -254,6 +270,19 @@ impl EmbeddedIndex {
         tokio::task::spawn_blocking(move || f(&inner))
             .await
             .map_err(internal)?
+    }
+
+    /// [`Self::blocking`] for a read, once one of the search permits is free.
+    async fn search_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SearchError> {
+        let _permit = self
+            .searches
+            .acquire()
+            .await
+            .map_err(|_| SearchError::internal("search permits closed"))?;
+        self.blocking(f).await
     }
 }
 
@@ -643,7 +672,7 @@ impl SearchIndex for EmbeddedIndex {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let prepared = query.prepare()?;
         let query = query.clone();
-        self.blocking(move |inner| inner.search(&query, &prepared))
+        self.search_blocking(move |inner| inner.search(&query, &prepared))
             .await
     }
 
@@ -654,7 +683,7 @@ impl SearchIndex for EmbeddedIndex {
         limit: usize,
     ) -> Result<Vec<SimilarHit>, SearchError> {
         let kinds = kinds.to_vec();
-        self.blocking(move |inner| inner.similar(&to, &kinds, limit))
+        self.search_blocking(move |inner| inner.similar(&to, &kinds, limit))
             .await
     }
 
