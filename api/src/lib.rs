@@ -699,8 +699,10 @@ async fn graphql_post(
     {
         return refusal;
     }
+    let operation = operation_name(&mut request);
     let request = request.data(ctx).data(Loaders::new(&state.db));
     let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
+    let started = Instant::now();
     // A request caught on a connection that hangs is answered when the
     // breaker opens (other requests' failures or the probe open it) instead
     // of waiting out the request timeout; dropping it rolls its transaction
@@ -715,6 +717,11 @@ async fn graphql_post(
             return database_refusal(&state, lang);
         }
     };
+    state.metrics.record_operation(
+        operation.as_deref(),
+        executed.as_ref().is_ok_and(|r| r.errors.is_empty()),
+        started.elapsed(),
+    );
     let Ok(mut response) = executed else {
         tracing::warn!(
             timeout_ms = limit.as_millis() as u64,
@@ -744,6 +751,21 @@ async fn graphql_post(
         http.extensions_mut().insert(error::DatabaseDown);
     }
     http
+}
+
+/// The operation a request runs, for metrics: the one it names, or the
+/// document's only named operation (as async-graphql picks it).
+/// A document that does not parse is parsed once more here (and has none).
+fn operation_name(request: &mut async_graphql::Request) -> Option<String> {
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    match &request.parsed_query().ok()?.operations {
+        async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(ToString::to_string)
+        }
+        _ => None,
+    }
 }
 
 /// Parses the document once and refuses it, before async-graphql walks it,

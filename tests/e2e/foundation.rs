@@ -587,8 +587,24 @@ async fn operational_endpoints(backend: Backend) {
     );
     let resp = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "query Vocab { vocabulary(name: ROLE) { code } }", "operationName": "Vocab"})).send().await.unwrap();
     assert!(resp.headers().contains_key("x-request-id"));
+    // Named only in the document, and one that fails (anonymous: no token).
+    for query in [
+        "query Kinds { vocabulary(name: ROLE) { code } }",
+        "query Mine { informatizationObjects(first: 1) { totalCount } }",
+    ] {
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
     let metrics = get("/metrics").await.unwrap().text().await.unwrap();
     assert!(metrics.contains("archportal_graphql_operation_duration_seconds_count{operation=\"Vocab\",outcome=\"ok\"} 1"), "{metrics}");
+    assert!(metrics.contains("archportal_graphql_operation_duration_seconds_count{operation=\"Kinds\",outcome=\"ok\"} 1"), "{metrics}");
+    assert!(metrics.contains("archportal_graphql_operation_duration_seconds_count{operation=\"Mine\",outcome=\"error\"} 1"), "{metrics}");
     assert!(
         metrics.contains("route=\"/graphql\",status=\"200\""),
         "{metrics}"

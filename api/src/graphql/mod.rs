@@ -2,7 +2,10 @@
 //!
 //! Relay connections for every list, `…Input` inputs, `…Payload` results,
 //! errors with `extensions.code`, DataLoaders per request for relations,
-//! depth and complexity limits from configuration.
+//! depth and complexity limits from configuration. No schema extension: with
+//! any extension installed, async-graphql routes every field resolution
+//! through the extension chain (a type lookup and a boxed future per field),
+//! so operations are timed for `/metrics` in the HTTP handler instead.
 
 /// Mirrors a domain vocabulary as a GraphQL enum with the same values (the
 /// codes the database stores); labels in kk, ru and en come from the
@@ -34,7 +37,6 @@ pub mod vocabulary;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use archportal_domain::Lang;
 use archportal_domain::access::Actor;
@@ -42,7 +44,6 @@ use archportal_storage::Database;
 use archportal_storage::page::PageRequest;
 use async_graphql::connection::CursorType;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{
     Context, EmptySubscription, InputValueError, InputValueResult, MergedObject, Response, Scalar,
     ScalarType, Schema, ServerError, Value,
@@ -96,8 +97,7 @@ pub fn build_schema(state: Arc<AppState>) -> ApiSchema {
     let limits = &state.config.limits;
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.query_depth)
-        .limit_complexity(limits.query_complexity)
-        .extension(OperationMetrics);
+        .limit_complexity(limits.query_complexity);
     if !state.config.graphql.introspection {
         builder = builder.disable_introspection();
     }
@@ -205,6 +205,33 @@ impl Loaders {
             ),
         }
     }
+}
+
+/// Loads `keys` with `loader`'s batch function at once and puts the result in
+/// its cache, for a list resolver whose page is already the whole batch: no
+/// wait for the DataLoader's batching window (1 ms per round) and no spawned
+/// task. Returns what was found.
+pub async fn fill<K, T>(
+    loader: &DataLoader<T, HashMapCache>,
+    keys: impl IntoIterator<Item = K>,
+) -> ApiResult<HashMap<K, T::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: Loader<K, Error = ApiError>,
+{
+    let keys: Vec<K> = keys
+        .into_iter()
+        .collect::<std::collections::HashSet<K>>()
+        .into_iter()
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = loader.loader().load(&keys).await?;
+    loader
+        .feed_many(found.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .await;
+    Ok(found)
 }
 
 /// Loads organizations by id.
@@ -615,37 +642,5 @@ pub fn localize_errors(response: &mut Response, lang: Lang) {
                 err.message = format!("{}: {detail}", texts[idx]);
             }
         }
-    }
-}
-
-/// Times each operation for `/metrics`.
-pub struct OperationMetrics;
-
-impl ExtensionFactory for OperationMetrics {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationMetricsExt)
-    }
-}
-
-struct OperationMetricsExt;
-
-#[async_trait::async_trait]
-impl Extension for OperationMetricsExt {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let started = Instant::now();
-        let response = next.run(ctx, operation_name).await;
-        if let Some(state) = ctx.data_opt::<Arc<AppState>>() {
-            state.metrics.record_operation(
-                operation_name,
-                response.errors.is_empty(),
-                started.elapsed(),
-            );
-        }
-        response
     }
 }

@@ -16,7 +16,9 @@ use crate::graphql::vocabulary::{
     DocumentKind, IntegrationExclusion, LifeCycleStage, ObjectKind, RegistrationStatus,
     RelationKind,
 };
-use crate::graphql::{ConnectionTotal, CtxExt, Date, IdCursor, connection, page_request, parse_id};
+use crate::graphql::{
+    ConnectionTotal, CtxExt, Date, IdCursor, connection, fill, page_request, parse_id,
+};
 
 /// An informatization object of e-government.
 pub struct InformatizationObject(pub repo::InformatizationObject);
@@ -667,24 +669,43 @@ async fn prefetch(
     let wanted = |name: &str| node.field(name).exists();
     let organizations = async {
         if wanted("organization") {
-            l.organizations
-                .load_many(items.iter().map(|o| o.organization_id))
-                .await?;
+            fill(&l.organizations, items.iter().map(|o| o.organization_id)).await?;
         }
         Ok::<_, ApiError>(())
     };
     let users = async {
         if wanted("createdBy") {
-            l.users
-                .load_many(items.iter().map(|o| o.created_by))
-                .await?;
+            fill(&l.users, items.iter().map(|o| o.created_by)).await?;
         }
         Ok(())
     };
     let stages = async {
         if wanted("lifeCycle") {
-            l.stages.load_many(ids.iter().copied()).await?;
+            fill(&l.stages, ids.iter().copied()).await?;
         }
+        Ok(())
+    };
+    // Current documents, or every version, as each `documents` selection asks.
+    let documents = async {
+        let mut flags = Vec::new();
+        for field in node.field("documents").selection_fields() {
+            // Validated already; were it not, the resolver loads on its own.
+            let arguments = field.arguments().unwrap_or_default();
+            let superseded = arguments.into_iter().any(|(name, value)| {
+                name.as_str() == "includeSuperseded" && value == async_graphql::Value::Boolean(true)
+            });
+            if !flags.contains(&superseded) {
+                flags.push(superseded);
+            }
+        }
+        let mut keys = Vec::with_capacity(ids.len() * flags.len());
+        for include_superseded in flags {
+            keys.extend(ids.iter().map(|&object_id| crate::graphql::DocumentsOf {
+                object_id,
+                include_superseded,
+            }));
+        }
+        fill(&l.documents, keys).await?;
         Ok(())
     };
     // Phase 1: everything one step from the page, concurrently.
@@ -694,20 +715,18 @@ async fn prefetch(
         if !selected.exists() {
             return Ok(Vec::new());
         }
-        let rels = l.relations.load_many(ids.iter().copied()).await?;
+        let rels = fill(&l.relations, ids.iter().copied()).await?;
         if !target.exists() {
             return Ok(Vec::new());
         }
-        let targets = l
-            .objects
-            .load_many(rels.values().flatten().map(|r| r.target_id))
-            .await?;
+        let targets = fill(&l.objects, rels.values().flatten().map(|r| r.target_id)).await?;
         Ok(targets
             .values()
             .map(|o| o.organization_id)
             .collect::<Vec<_>>())
     };
-    let ((), (), (), target_orgs) = futures::try_join!(organizations, users, stages, relations)?;
+    let ((), (), (), (), target_orgs) =
+        futures::try_join!(organizations, users, stages, documents, relations)?;
     // Phase 2: the targets' organizations, after the page's are cached, so
     // that only the missing ones are loaded, whatever the timing.
     if target.field("organization").exists() {
