@@ -22,6 +22,7 @@ mod m20261122_170000_maintenance_windows;
 mod m20261122_180000_totp;
 mod m20261122_183000_reminder_marks;
 mod m20261122_190000_current_documents_index;
+mod m20261122_200000_live_objects_indexes;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_180000_totp::Migration),
             Box::new(m20261122_183000_reminder_marks::Migration),
             Box::new(m20261122_190000_current_documents_index::Migration),
+            Box::new(m20261122_200000_live_objects_indexes::Migration),
         ]
     }
 }

