@@ -167,6 +167,21 @@ fn url_of(app: &TestApp) -> Option<String> {
     app.config.database_url.clone()
 }
 
+/// `archportal backup DIR` of the app's data, on a blocking thread so the
+/// test's runtime keeps serving the app (and any writers) meanwhile.
+async fn backup_off_the_runtime(app: &TestApp, dir: &Path) -> Output {
+    let (data_dir, url, dir) = (app.data_dir.clone(), url_of(app), dir.to_owned());
+    tokio::task::spawn_blocking(move || {
+        run(
+            &data_dir,
+            url.as_deref(),
+            &["backup", dir.to_str().unwrap()],
+        )
+    })
+    .await
+    .unwrap()
+}
+
 async fn backup_and_restore(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
@@ -257,15 +272,7 @@ async fn backup_and_restore(backend: Backend) {
         })
     };
     let backup_dir = app.data_dir.join("backup-1");
-    let (data_dir, url) = (app.data_dir.clone(), url_of(&app));
-    let out = {
-        let b = backup_dir.clone();
-        tokio::task::spawn_blocking(move || {
-            run(&data_dir, url.as_deref(), &["backup", b.to_str().unwrap()])
-        })
-        .await
-        .unwrap()
-    };
+    let out = backup_off_the_runtime(&app, &backup_dir).await;
     stop.store(true, Ordering::Relaxed);
     let written_during = writer.await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
@@ -525,15 +532,7 @@ async fn backup_pages_through_large_tables(backend: Backend) {
     tx.commit().await.unwrap();
 
     let backup_dir = app.data_dir.join("backup-large");
-    let (data_dir, url) = (app.data_dir.clone(), url_of(&app));
-    let out = {
-        let b = backup_dir.clone();
-        tokio::task::spawn_blocking(move || {
-            run(&data_dir, url.as_deref(), &["backup", b.to_str().unwrap()])
-        })
-        .await
-        .unwrap()
-    };
+    let out = backup_off_the_runtime(&app, &backup_dir).await;
     assert!(out.status.success(), "{}", text(&out));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(backup_dir.join("manifest.json")).unwrap()).unwrap();
