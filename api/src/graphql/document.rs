@@ -2,6 +2,8 @@
 //! an object with their files, conformance reports and text similarity, and
 //! the Annex 1 catalogue of document kinds.
 
+use std::sync::Arc;
+
 use archportal_domain::conformance::Report;
 use archportal_domain::document::{self as domain, required_kinds};
 use archportal_domain::docx;
@@ -18,21 +20,46 @@ use crate::graphql::vocabulary::{DocumentKind, LifeCycleStage};
 
 /// One version of one Annex 1 document of an object: the PDF/A-1 copy and
 /// its DOCX draft (003 §7).
-pub struct Document(pub repo::Document);
+pub struct Document(pub Arc<repo::Document>);
 
-/// A stored file.
-#[derive(SimpleObject)]
+/// A stored file of a document: its fields are computed when selected (a
+/// list of 50 objects' documents asks for a few of them).
 pub struct StoredFile {
+    document: Arc<repo::Document>,
+    which: DocumentFile,
+}
+
+impl StoredFile {
+    fn file(&self) -> &repo::StoredFile {
+        match self.which {
+            DocumentFile::Pdf => &self.document.pdf,
+            DocumentFile::Docx => &self.document.docx,
+        }
+    }
+}
+
+#[Object]
+impl StoredFile {
     /// SHA-256 of the bytes, lowercase hex (also the download's `ETag`).
-    pub sha256: String,
+    async fn sha256(&self) -> String {
+        self.file().sha256.to_hex()
+    }
     /// Size in bytes.
-    pub size: u64,
+    async fn size(&self) -> u64 {
+        self.file().size
+    }
     /// The name it was uploaded with.
-    pub file_name: String,
+    async fn file_name(&self) -> &str {
+        &self.file().file_name
+    }
     /// The media type it is served with.
-    pub media_type: String,
+    async fn media_type(&self) -> &str {
+        &self.file().media_type
+    }
     /// Where to download it (`Authorization: Bearer …`; `Range` supported).
-    pub download_url: String,
+    async fn download_url(&self) -> String {
+        download_url(self.document.id, self.which)
+    }
 }
 
 /// One rule a file breaks.
@@ -72,16 +99,6 @@ impl From<&Report> for ConformanceReport {
     }
 }
 
-fn stored_file(id: uuid::Uuid, f: &repo::StoredFile, which: DocumentFile) -> StoredFile {
-    StoredFile {
-        sha256: f.sha256.to_hex(),
-        size: f.size,
-        file_name: f.file_name.clone(),
-        media_type: f.media_type.clone(),
-        download_url: download_url(id, which),
-    }
-}
-
 #[Object]
 impl Document {
     /// Id.
@@ -111,11 +128,17 @@ impl Document {
     }
     /// The PDF/A-1 copy.
     async fn pdf(&self) -> StoredFile {
-        stored_file(self.0.id, &self.0.pdf, DocumentFile::Pdf)
+        StoredFile {
+            document: self.0.clone(),
+            which: DocumentFile::Pdf,
+        }
     }
     /// The DOCX draft.
     async fn docx(&self) -> StoredFile {
-        stored_file(self.0.id, &self.0.docx, DocumentFile::Docx)
+        StoredFile {
+            document: self.0.clone(),
+            which: DocumentFile::Docx,
+        }
     }
     /// The PDF/A-1 check (ISO 19005-1).
     async fn pdfa_report(&self) -> ConformanceReport {

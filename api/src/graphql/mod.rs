@@ -297,7 +297,7 @@ pub struct DocumentsOf {
 }
 
 impl Loader<DocumentsOf> for DocumentLoader {
-    type Value = Vec<archportal_storage::document::Document>;
+    type Value = Vec<Arc<archportal_storage::document::Document>>;
     type Error = ApiError;
     async fn load(
         &self,
@@ -330,7 +330,7 @@ impl Loader<DocumentsOf> for DocumentLoader {
                     include_superseded,
                 })
                 .or_default()
-                .push(d);
+                .push(Arc::new(d));
             }
         }
         for docs in map.values_mut() {
@@ -350,20 +350,20 @@ impl Loader<Uuid> for ObjectLoader {
 }
 
 impl Loader<Uuid> for OrganizationLoader {
-    type Value = archportal_storage::organization::Organization;
+    type Value = Arc<archportal_storage::organization::Organization>;
     type Error = ApiError;
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = archportal_storage::organization::get_many(&self.0, keys).await?;
-        Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+        Ok(rows.into_iter().map(|o| (o.id, Arc::new(o))).collect())
     }
 }
 
 impl Loader<Uuid> for UserLoader {
-    type Value = archportal_storage::user::User;
+    type Value = Arc<archportal_storage::user::User>;
     type Error = ApiError;
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = archportal_storage::user::get_many(&self.0, keys).await?;
-        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+        Ok(rows.into_iter().map(|u| (u.id, Arc::new(u))).collect())
     }
 }
 

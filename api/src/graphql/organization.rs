@@ -11,8 +11,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::vocabulary::OrganizationKind;
 use crate::graphql::{ConnectionTotal, CtxExt, IdCursor, connection, page_request, parse_id};
 
-/// An owner organization.
-pub struct Organization(pub repo::Organization);
+/// An owner organization (shared with the request's loader cache, not copied).
+pub struct Organization(pub std::sync::Arc<repo::Organization>);
 
 #[Object]
 impl Organization {
@@ -79,7 +79,12 @@ impl OrganizationQuery {
             Scope::Nothing => return Err(ApiError::forbidden()),
         };
         let found = repo::list(&ctx.state().db, only, page).await?;
-        Ok(connection(found, after_given, |o| o.id, Organization))
+        Ok(connection(
+            found,
+            after_given,
+            |o| o.id,
+            |o| Organization(o.into()),
+        ))
     }
 }
 
@@ -125,7 +130,7 @@ impl OrganizationMutation {
         let organization = repo::create(&ctx.state().db, &ctx.op(), new).await?;
         tracing::info!(organization = %organization.id, "organization created");
         Ok(CreateOrganizationPayload {
-            organization: Organization(organization),
+            organization: Organization(organization.into()),
         })
     }
 }

@@ -469,7 +469,7 @@ impl PublicObject {
             .organizations
             .load_one(self.0.organization_id)
             .await?;
-        Ok(org.map(|o| o.name_kk))
+        Ok(org.map(|o| o.name_kk.clone()))
     }
     /// The owner organization's name in Russian.
     async fn organization_name_ru(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
@@ -478,7 +478,7 @@ impl PublicObject {
             .organizations
             .load_one(self.0.organization_id)
             .await?;
-        Ok(org.map(|o| o.name_ru))
+        Ok(org.map(|o| o.name_ru.clone()))
     }
 }
 

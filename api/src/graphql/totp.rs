@@ -263,7 +263,7 @@ impl TotpMutation {
         tracing::info!(user = %actor.user_id, "second factor turned on");
         let user = users::get(&state.db, actor.user_id).await?;
         Ok(ConfirmTotpEnrolmentPayload {
-            user: User(user),
+            user: User(user.into()),
             recovery_codes: codes,
         })
     }
@@ -327,7 +327,9 @@ impl TotpMutation {
         repo::remove(&state.db, &op, actor.user_id, Removal::Disabled).await?;
         tracing::info!(user = %actor.user_id, "second factor turned off");
         let user = users::get(&state.db, actor.user_id).await?;
-        Ok(TotpChangePayload { user: User(user) })
+        Ok(TotpChangePayload {
+            user: User(user.into()),
+        })
     }
 
     /// Removes a user's second factor and recovery codes, for a lost phone
@@ -339,6 +341,8 @@ impl TotpMutation {
         let user = users::get(&state.db, id).await?;
         repo::remove(&state.db, &ctx.op(), id, Removal::Reset).await?;
         tracing::info!(user = %id, "second factor reset by an administrator");
-        Ok(TotpChangePayload { user: User(user) })
+        Ok(TotpChangePayload {
+            user: User(user.into()),
+        })
     }
 }

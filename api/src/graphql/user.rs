@@ -1,5 +1,7 @@
 //! Users, sign-in and sessions.
 
+use std::sync::Arc;
+
 use archportal_domain::error::text_field;
 use archportal_domain::user::{Email, MAX_PERSON_NAME, check_password};
 use archportal_storage::user::{self as repo, NewUser, RefreshOutcome};
@@ -16,7 +18,7 @@ use crate::graphql::vocabulary::{Language, Role};
 use crate::graphql::{ConnectionTotal, CtxExt, IdCursor, connection, page_request, parse_id};
 
 /// A portal user (seen by the user and by admins).
-pub struct User(pub repo::User);
+pub struct User(pub Arc<repo::User>);
 
 #[Object]
 impl User {
@@ -72,7 +74,7 @@ impl User {
 }
 
 /// Who did something, as others may see it: no contact data.
-pub struct UserRef(pub repo::User);
+pub struct UserRef(pub Arc<repo::User>);
 
 #[Object]
 impl UserRef {
@@ -125,7 +127,7 @@ impl UserQuery {
         let after_given = after.is_some();
         let page = page_request(ctx, first, after)?;
         let found = repo::list(&ctx.state().db, org, page).await?;
-        Ok(connection(found, after_given, |u| u.id, User))
+        Ok(connection(found, after_given, |u| u.id, |u| User(u.into())))
     }
 }
 
@@ -252,7 +254,7 @@ async fn start_session(
         access_token_expires_at: access.expires_at,
         refresh_token,
         refresh_token_expires_at,
-        user: User(user),
+        user: User(user.into()),
     })
 }
 
@@ -445,6 +447,8 @@ impl UserMutation {
         )
         .await?;
         tracing::info!(user = %user.id, role = %user.role, "user created");
-        Ok(CreateUserPayload { user: User(user) })
+        Ok(CreateUserPayload {
+            user: User(user.into()),
+        })
     }
 }
