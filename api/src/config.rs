@@ -59,6 +59,10 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchConfig {
+    /// How often the index dispatcher looks for due updates, in
+    /// milliseconds. It runs on its own, so a mail backlog never holds back
+    /// the index (nor the index's outage the mail).
+    pub poll_interval_ms: u64,
     /// Index updates applied per batch.
     pub batch_size: u64,
     /// First retry delay after the index failed, doubled per attempt.
@@ -73,6 +77,7 @@ pub struct SearchConfig {
 impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig {
+            poll_interval_ms: 1000,
             batch_size: 500,
             retry_base_ms: 1000,
             retry_max_ms: 60_000,

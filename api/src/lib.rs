@@ -134,6 +134,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     dispatcher: tokio::task::JoinHandle<()>,
+    indexer: tokio::task::JoinHandle<()>,
     state: Arc<AppState>,
 }
 
@@ -143,6 +144,7 @@ impl Server {
         let _ = self.shutdown.send(true);
         self.task.await??;
         self.dispatcher.await?;
+        self.indexer.await?;
         self.state.db.clone().close().await?;
         Ok(())
     }
@@ -244,6 +246,7 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
     let app = router(state.clone());
     let (tx, mut rx) = watch::channel(false);
     let dispatcher = mail::spawn(state.clone(), tx.subscribe());
+    let indexer = search::spawn(state.clone(), tx.subscribe());
     tokio::spawn(state.db.clone().probe_loop(tx.subscribe()));
     if state.config.documents.gc_interval_secs > 0 {
         tokio::spawn(gc_loop(state.clone(), tx.subscribe()));
@@ -264,6 +267,7 @@ pub async fn serve(config: Config) -> anyhow::Result<Server> {
         shutdown: tx,
         task,
         dispatcher,
+        indexer,
         state,
     })
 }
@@ -829,7 +833,8 @@ fn refuse_fan_out(
 /// `GET /readyz`: 503 while the database is unreachable (at once while its
 /// circuit breaker is open, without touching the pool); 200 otherwise, also
 /// when the search index is degraded (writes still succeed and the index
-/// outbox catches up), which the body reports with the backlog.
+/// outbox catches up), which the body reports with the backlog; also the
+/// mail due for delivery (`mailBacklog`).
 async fn readyz(State((state, _)): State<Shared>) -> Response {
     let breaker = state.db.breaker();
     let unavailable = |database: &str| {
@@ -863,6 +868,9 @@ async fn readyz(State((state, _)): State<Shared>) -> Response {
         }
     }
     let (search, backlog, failing) = search_readiness(&state).await;
+    let mail_backlog = archportal_storage::outbox::backlog(&state.db, state.clock.now())
+        .await
+        .ok();
     (
         StatusCode::OK,
         Json(serde_json::json!({
@@ -872,6 +880,7 @@ async fn readyz(State((state, _)): State<Shared>) -> Response {
             "search": search,
             "searchBacklog": backlog,
             "searchFailing": failing,
+            "mailBacklog": mail_backlog,
         })),
     )
         .into_response()

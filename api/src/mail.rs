@@ -124,9 +124,6 @@ pub fn spawn(state: Arc<AppState>, mut stop: watch::Receiver<bool>) -> tokio::ta
             if let Err(e) = run_once(&state).await {
                 tracing::warn!(error = %e, "outbox dispatcher pass failed");
             }
-            if let Err(e) = crate::search::run_once(&state).await {
-                tracing::warn!(error = %e, "search index dispatcher pass failed");
-            }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.wait_for(|s| *s) => break,

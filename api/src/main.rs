@@ -99,12 +99,14 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             println!(
-                "seeded {} organizations, {} objects ({} registered), {} services in {:.1} s",
+                "seeded {} organizations, {} objects ({} registered), {} services in {:.1} s \
+                 ({} notifications of the invented history discarded unsent)",
                 s.organizations,
                 s.objects,
                 s.registered,
                 s.services,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                s.discarded_mail
             );
         }
         Some(Command::Audit {

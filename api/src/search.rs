@@ -170,6 +170,27 @@ async fn apply(index: &dyn SearchIndex, changes: indexing::Changes) -> Result<()
     Ok(())
 }
 
+/// Runs [`run_once`] every `search.poll_interval_ms` until shutdown, in a
+/// task of its own: a mail backlog (or a slow mail server) does not delay
+/// the index, which once waited for every due message to be sent.
+pub fn spawn(
+    state: Arc<AppState>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_millis(state.config.search.poll_interval_ms.max(10));
+        loop {
+            if let Err(e) = run_once(&state).await {
+                tracing::warn!(error = %e, "search index dispatcher pass failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => break,
+            }
+        }
+    })
+}
+
 /// `archportal search reindex`: clears the index and rebuilds it from the
 /// database in batches. Pending index updates stay queued and are applied
 /// again afterwards (they rebuild from the database, so repeating one is

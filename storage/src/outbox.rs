@@ -8,8 +8,8 @@ use archportal_domain::notification::Notice;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -211,6 +211,29 @@ pub async fn record_attempt(
     am.update(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Messages due for delivery now (pending, next attempt not in the future):
+/// the mail backlog `/readyz` reports.
+pub async fn backlog(db: &Database, now: DateTime<Utc>) -> Result<u64> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(PENDING))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .count(db.conn())
+        .await?)
+}
+
+/// Deletes the messages that have never been tried, returning how many:
+/// `demo seed` calls it on the database it has just filled, whose queued
+/// notifications tell of an invented past (nobody waits for them) and would
+/// otherwise go out, tens of thousands of them, on the first `serve`.
+pub async fn discard_untried(db: &Database) -> Result<u64> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Status.eq(PENDING))
+        .filter(outbox::Column::Attempts.eq(0))
+        .exec(db.conn())
+        .await?
+        .rows_affected)
 }
 
 /// Every message, oldest first (admins; tests).

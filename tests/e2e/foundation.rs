@@ -581,10 +581,10 @@ async fn operational_endpoints(backend: Backend) {
     assert_eq!(get("/healthz").await.unwrap().status(), 200);
     let ready = get("/readyz").await.unwrap();
     assert_eq!(ready.status(), 200);
-    assert_eq!(
-        ready.json::<serde_json::Value>().await.unwrap()["database"],
-        "ok"
-    );
+    let ready = ready.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(ready["database"], "ok");
+    assert_eq!(ready["searchBacklog"], 0, "{ready}");
+    assert_eq!(ready["mailBacklog"], 0, "{ready}");
     let resp = app.client.post(format!("{}/graphql", app.base)).json(&json!({"query": "query Vocab { vocabulary(name: ROLE) { code } }", "operationName": "Vocab"})).send().await.unwrap();
     assert!(resp.headers().contains_key("x-request-id"));
     // Named only in the document, and one that fails (anonymous: no token).

@@ -446,9 +446,87 @@ async fn anonymous_search_sees_published_services_only(backend: Backend) {
     w.app.finish().await;
 }
 
+/// The index dispatcher runs apart from the mail dispatcher: with the mail
+/// server answering nothing (a connection that is accepted and then left
+/// silent, so a delivery hangs until lettre's timeout), new objects still
+/// become searchable within the index's own poll interval. (They once
+/// waited for every due message to be sent: after `demo seed` the index
+/// stayed empty until 50,000 mails had gone out.)
+async fn index_does_not_wait_for_mail(backend: Backend) {
+    // A mail server that accepts connections and never says a word.
+    let tarpit = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let smtp = tarpit.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        while let Ok((socket, _)) = tarpit.accept().await {
+            sockets.push(socket);
+        }
+    });
+    let app = TestApp::spawn_with(backend, |c| {
+        c.notifications.poll_interval_ms = 50;
+        c.search.poll_interval_ms = 50;
+        c.smtp_url = Some(format!("smtp://{smtp}"));
+    })
+    .await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let org = app
+        .create_org(&admin, &bin("24014000001"), "Министерство юстиции")
+        .await;
+    let owner = app
+        .create_user(&admin, "a@gov.kz", "OWNER", Some(&org))
+        .await;
+    // An account request: mail for the applicant, due at once.
+    app.ok(
+        None,
+        "mutation($i:RequestAccountInput!){ requestAccount(input:$i){ accountRequest { id } } }",
+        json!({"i": {"bin": bin("24014000002"), "organizationNameKk": "Цифрлық даму министрлігі",
+            "organizationNameRu": "Министерство цифрового развития", "organizationKind": "STATE_BODY",
+            "fullName": "Айгерим Сапарова", "position": "Главный эксперт", "email": "a.saparova@mdai.gov.kz",
+            "phone": "+7 (7172) 74-00-00", "basis": "Приказ № 1 от 01.03.2025", "language": "KK"}}),
+    )
+    .await;
+    let db = &app.state().db;
+    let stuck = || async {
+        archportal_storage::outbox::all(db, 100)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| m.status == archportal_storage::outbox::PENDING && m.attempts == 0)
+            .count()
+    };
+    assert!(stuck().await > 0, "the account request queued mail");
+    app.create_object(&owner, "Тарпит").await;
+    // No `run_once` here: the server's own dispatchers do the work.
+    let started = std::time::Instant::now();
+    loop {
+        let d = app
+            .ok(
+                Some(&owner),
+                SEARCH,
+                json!({"q": "Тарпит", "f": {"kinds": ["OBJECT"]}}),
+            )
+            .await;
+        if d["search"]["totalCount"] == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the object was not indexed while the mail server hung: {d:#}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The mail dispatcher was stuck all along: no attempt has come back.
+    assert!(stuck().await > 0, "the mail was still being delivered");
+    // The mail server goes away: deliveries fail fast and the server stops.
+    held.abort();
+    let _ = held.await;
+    app.finish().await;
+}
+
 both!(
     anonymous_search_sees_published_services_only,
     search_in_both_languages_with_typos,
     similar_services_ranked_with_scores,
-    index_catches_up_after_an_outage
+    index_catches_up_after_an_outage,
+    index_does_not_wait_for_mail
 );
