@@ -730,3 +730,31 @@ async fn demo_seed(backend: Backend) {
 }
 
 both!(demo_seed);
+
+/// On PostgreSQL the objects table is vacuumed after 2 % of its rows have
+/// changed, not the default 20 %, so that the live-objects count of every
+/// list stays an index-only scan (migration `m20261122_210000`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_table_is_vacuumed_early_on_postgres() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let row = app
+        .state()
+        .db
+        .conn()
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT array_to_string(reloptions, ',') AS o FROM pg_class \
+             WHERE relname = 'informatization_objects' AND relkind = 'r'",
+        ))
+        .await
+        .unwrap()
+        .expect("the objects table");
+    let options: String = row.try_get("", "o").unwrap();
+    assert_eq!(
+        options,
+        "autovacuum_vacuum_scale_factor=0.02,autovacuum_vacuum_insert_scale_factor=0.02,\
+         autovacuum_analyze_scale_factor=0.02"
+    );
+    app.finish().await;
+}
