@@ -51,8 +51,35 @@ pub struct Config {
     pub meilisearch_api_key: Option<SecretString>,
     /// Search index updates.
     pub search: SearchConfig,
+    /// The process's memory allocator.
+    pub memory: MemoryConfig,
     /// Security headers and CORS.
     pub security: SecurityConfig,
+}
+
+/// The process's memory allocator (glibc's malloc on Linux).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MemoryConfig {
+    /// Most malloc arenas (memory pools) the process keeps; 0 means two per
+    /// core. glibc's own limit is eight per core, and every SQLite
+    /// connection works on a thread of its own: with 16 pooled connections
+    /// each thread kept an arena of freed pages. In the SQLite benchmark
+    /// (2 cores, 20,000 objects) the server's peak RSS through the nested
+    /// list and `statistics` rows was 324–330 MB at 16 arenas and 161 MB at
+    /// four, with the same throughput.
+    pub malloc_arenas: usize,
+}
+
+impl MemoryConfig {
+    /// The arena limit in force: `malloc_arenas`, or two per core.
+    pub fn arenas(&self) -> usize {
+        if self.malloc_arenas > 0 {
+            self.malloc_arenas
+        } else {
+            2 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }
+    }
 }
 
 /// How index updates leave the outbox (issue 4).
@@ -310,6 +337,7 @@ impl Default for Config {
             meilisearch_api_key: None,
             search: SearchConfig::default(),
             security: SecurityConfig::default(),
+            memory: MemoryConfig::default(),
         }
     }
 }
@@ -450,6 +478,7 @@ impl Config {
             "meilisearch_url",
             "meilisearch_api_key",
             "search",
+            "memory",
             "documents",
             "security",
         ]

@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod mail;
+pub mod memory;
 pub mod metrics;
 pub mod ratelimit;
 pub mod search;

@@ -9,9 +9,20 @@ use archportal_api::cli::{
 };
 use archportal_storage::audit::Verification;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The allocator's arena cap, before the runtime starts any thread. A
+    // configuration that does not load is reported by the command itself.
+    if let Ok(config) = load_config(&cli) {
+        archportal_api::memory::cap_malloc_arenas(config.memory.arenas());
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
