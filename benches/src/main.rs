@@ -50,12 +50,21 @@ struct Args {
     /// Skip the SQLite repetition.
     #[arg(long)]
     no_sqlite: bool,
+    /// Run only these operations of ours (comma-separated: nested, filtered,
+    /// statistics, search); all four by default.
+    #[arg(long, value_delimiter = ',')]
+    operations: Vec<String>,
+    /// Skip our PostgreSQL run and PostGraphile (with `--database`: measure
+    /// only the kept SQLite seed).
+    #[arg(long)]
+    no_postgres: bool,
     /// Use this already seeded PostgreSQL database (on the `--pg-url`
-    /// server) instead of creating and seeding one; it is kept afterwards.
+    /// server) instead of creating and seeding one, and the SQLite seed kept
+    /// beside it if there is one; both are kept afterwards.
     #[arg(long)]
     database: Option<String>,
-    /// Keep the database this run created and seeded (its name is printed),
-    /// so that later runs can pass it to `--database`.
+    /// Keep the database this run created and seeded, and the SQLite seed
+    /// (the name is printed), so that later runs can pass it to `--database`.
     #[arg(long)]
     keep_database: bool,
 }
@@ -178,6 +187,35 @@ async fn wait_ready(client: &reqwest::Client, url: &str, body: Value) -> anyhow:
     bail!("{url} did not answer")
 }
 
+/// Waits until the server has applied every pending index update and sent
+/// the mail due (`searchBacklog` and `mailBacklog` 0 in `/readyz`), so that
+/// the figures measure a settled server over a complete index, not the
+/// catch-up after a seed (the first serve also writes the deadline reminders
+/// the seeded history calls for). Returns whether there was anything to wait for.
+async fn wait_settled(client: &reqwest::Client, graphql_url: &str) -> anyhow::Result<bool> {
+    let url = graphql_url.replace("/graphql", "/readyz");
+    let started = Instant::now();
+    let mut first = None;
+    loop {
+        let v: Value = client.get(&url).send().await?.json().await?;
+        let backlog = (v["searchBacklog"].as_u64(), v["mailBacklog"].as_u64());
+        if backlog == (Some(0), Some(0)) {
+            if let Some((index, mail)) = first {
+                eprintln!(
+                    "caught up with {index:?} index updates and {mail:?} messages in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            return Ok(first.is_some());
+        }
+        first = first.or(Some(backlog));
+        if started.elapsed() > Duration::from_secs(1800) {
+            bail!("the server did not catch up in 30 min: {v}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 fn archportal_env(cmd: &mut Command, data_dir: &Path, database_url: Option<&str>) {
     cmd.env("ARCHPORTAL_DATA_DIR", data_dir)
         .env("ARCHPORTAL_LIMITS__RATE_PER_MINUTE", "100000000")
@@ -250,6 +288,21 @@ async fn start_ours(
         .as_str()
         .with_context(|| format!("login: {v}"))?
         .to_owned();
+    if wait_settled(client, &server.url).await? {
+        // The catch-up's peak is reported on its own; the rows report the
+        // peak while they run.
+        let pid = server.child.id();
+        eprintln!("peak RSS while catching up: {:.0} MB", peak_rss_mb(pid));
+        if let Err(e) = std::fs::write(format!("/proc/{pid}/clear_refs"), "5") {
+            eprintln!("could not reset the peak RSS ({e}): the rows include the catch-up's");
+        }
+    }
+    if let Some(url) = database_url {
+        // The first serve of a seed writes its update reminders; autovacuum
+        // would then vacuum the objects table within a minute (migration
+        // m20261122_210000), perhaps in the middle of a row: do it now.
+        psql(url, "VACUUM ANALYZE")?;
+    }
     Ok((server, token))
 }
 
@@ -287,12 +340,15 @@ async fn measure_ours(
     db: &'static str,
     rows: &mut Vec<Row>,
 ) {
-    for (op, q) in [
-        ("nested list", NESTED),
-        ("filtered list", FILTERED),
-        ("statistics", STATISTICS),
-        ("search", SEARCH),
+    for (name, op, q) in [
+        ("nested", "nested list", NESTED),
+        ("filtered", "filtered list", FILTERED),
+        ("statistics", "statistics", STATISTICS),
+        ("search", "search", SEARCH),
     ] {
+        if !args.operations.is_empty() && !args.operations.iter().any(|o| o == name) {
+            continue;
+        }
         for clients in [1, 16, 64] {
             let (lat, errors, took) = drive(
                 client,
@@ -445,38 +501,53 @@ async fn main() -> anyhow::Result<()> {
         .database
         .clone()
         .unwrap_or_else(|| format!("archportal_bench_{}", std::process::id()));
-    if !reuse {
+    if !reuse && !args.no_postgres {
         psql(&args.pg_url, &format!("CREATE DATABASE {db}"))?;
     }
     let database_url = with_database(&args.pg_url, &db);
     // Named after the database, so that a kept database keeps its blobs, index and keys.
     let data_dir = std::env::temp_dir().join(format!("archportal-bench-{db}"));
+    let keep = reuse || args.keep_database;
+    let sqlite_dir = data_dir.join("sqlite");
+    // A seed counts as kept only once it is complete (`seeded` is written
+    // after `demo seed` succeeds).
+    let sqlite_seeded = reuse && sqlite_dir.join("seeded").exists();
     let result = async {
-        let (server, token) = start_ours(
-            &args,
-            &client,
-            &data_dir.join("pg"),
-            Some(&database_url),
-            reuse,
-        )
-        .await?;
-        measure_ours(&args, &client, &server, &token, "PostgreSQL", &mut rows).await;
-        drop(server);
-        if !args.no_postgraphile
-            && let Err(e) = postgraphile(&args, &client, &database_url, &mut rows).await
-        {
-            eprintln!("PostGraphile skipped: {e:#}");
+        if !args.no_postgres {
+            let (server, token) = start_ours(
+                &args,
+                &client,
+                &data_dir.join("pg"),
+                Some(&database_url),
+                reuse,
+            )
+            .await?;
+            measure_ours(&args, &client, &server, &token, "PostgreSQL", &mut rows).await;
+            drop(server);
+            if !args.no_postgraphile
+                && let Err(e) = postgraphile(&args, &client, &database_url, &mut rows).await
+            {
+                eprintln!("PostGraphile skipped: {e:#}");
+            }
         }
         if !args.no_sqlite {
+            if !sqlite_seeded {
+                let _ = std::fs::remove_dir_all(&sqlite_dir);
+            }
             let (server, token) =
-                start_ours(&args, &client, &data_dir.join("sqlite"), None, false).await?;
+                start_ours(&args, &client, &sqlite_dir, None, sqlite_seeded).await?;
+            if keep {
+                std::fs::write(sqlite_dir.join("seeded"), b"")?;
+            }
             measure_ours(&args, &client, &server, &token, "SQLite", &mut rows).await;
         }
         anyhow::Ok(())
     }
     .await;
-    let _ = std::fs::remove_dir_all(data_dir.join("sqlite"));
-    if reuse || args.keep_database {
+    if !keep {
+        let _ = std::fs::remove_dir_all(&sqlite_dir);
+    }
+    if keep {
         eprintln!(
             "kept the PostgreSQL database {db} and {} (reuse them with --database {db})",
             data_dir.display()
