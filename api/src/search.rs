@@ -175,19 +175,12 @@ async fn apply(index: &dyn SearchIndex, changes: indexing::Changes) -> Result<()
 /// the index, which once waited for every due message to be sent.
 pub fn spawn(
     state: Arc<AppState>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = std::time::Duration::from_millis(state.config.search.poll_interval_ms.max(10));
-        loop {
-            if let Err(e) = run_once(&state).await {
-                tracing::warn!(error = %e, "search index dispatcher pass failed");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.wait_for(|s| *s) => break,
-            }
-        }
+    let every = std::time::Duration::from_millis(state.config.search.poll_interval_ms);
+    crate::mail::spawn_periodic(every, stop, "search index dispatcher", move || {
+        let state = state.clone();
+        async move { run_once(&state).await }
     })
 }
 

@@ -476,15 +476,7 @@ async fn index_does_not_wait_for_mail(backend: Backend) {
         .create_user(&admin, "a@gov.kz", "OWNER", Some(&org))
         .await;
     // An account request: mail for the applicant, due at once.
-    app.ok(
-        None,
-        "mutation($i:RequestAccountInput!){ requestAccount(input:$i){ accountRequest { id } } }",
-        json!({"i": {"bin": bin("24014000002"), "organizationNameKk": "Цифрлық даму министрлігі",
-            "organizationNameRu": "Министерство цифрового развития", "organizationKind": "STATE_BODY",
-            "fullName": "Айгерим Сапарова", "position": "Главный эксперт", "email": "a.saparova@mdai.gov.kz",
-            "phone": "+7 (7172) 74-00-00", "basis": "Приказ № 1 от 01.03.2025", "language": "KK"}}),
-    )
-    .await;
+    app.request_account_kk().await;
     let db = &app.state().db;
     let stuck = || async {
         archportal_storage::outbox::all(db, 100)

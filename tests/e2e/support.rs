@@ -190,6 +190,20 @@ impl TestApp {
         data["login"]["accessToken"].as_str().unwrap().to_owned()
     }
 
+    /// An anonymous account request in Kazakh (Айгерим Сапарова,
+    /// `a.saparova@mdai.gov.kz`): mail for the applicant and each integrator.
+    pub async fn request_account_kk(&self) {
+        self.ok(
+            None,
+            "mutation($i:RequestAccountInput!){ requestAccount(input:$i){ accountRequest { id } } }",
+            json!({"i": {"bin": bin("24014000002"), "organizationNameKk": "Цифрлық даму министрлігі",
+                "organizationNameRu": "Министерство цифрового развития", "organizationKind": "STATE_BODY",
+                "fullName": "Айгерим Сапарова", "position": "Главный эксперт", "email": "a.saparova@mdai.gov.kz",
+                "phone": "+7 (7172) 74-00-00", "basis": "Приказ № 1 от 01.03.2025", "language": "KK"}}),
+        )
+        .await;
+    }
+
     /// Creates an organization as `admin`; returns its id.
     pub async fn create_org(&self, admin: &str, bin: &str, name: &str) -> String {
         let data = self
