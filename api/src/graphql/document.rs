@@ -38,6 +38,7 @@ impl StoredFile {
     }
 }
 
+/// A stored file.
 #[Object]
 impl StoredFile {
     /// SHA-256 of the bytes, lowercase hex (also the download's `ETag`).
