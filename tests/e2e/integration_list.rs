@@ -101,6 +101,7 @@ async fn filters_sorting_visibility(backend: Backend) {
         // The statement counter is process-wide: keep the background loops
         // quiet so that it counts only the query.
         c.notifications.poll_interval_ms = 3_600_000;
+        c.search.poll_interval_ms = 3_600_000;
         c.documents.gc_interval_secs = 0;
     })
     .await;

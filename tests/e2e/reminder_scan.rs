@@ -115,9 +115,11 @@ async fn outbox_len(app: &TestApp) -> usize {
 async fn passes(backend: Backend, n: usize) -> (u64, u64) {
     let app = TestApp::spawn_with(backend, |c| {
         c.clock.fixed_now = Some(START.parse().unwrap());
-        // The test runs the scan itself; the background dispatcher's first
-        // pass runs at start, before the seed, and then it sleeps.
+        // The test runs the scan itself; the background dispatchers' first
+        // passes run at start, before the seed, and then they sleep (the
+        // statement counter is process-wide).
         c.notifications.poll_interval_ms = 3_600_000;
+        c.search.poll_interval_ms = 3_600_000;
         c.documents.gc_interval_secs = 0;
     })
     .await;
