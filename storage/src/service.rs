@@ -299,6 +299,18 @@ pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Service>> {
         .collect()
 }
 
+/// The services the given objects provide (for DataLoaders), by ServiceID.
+pub async fn of_objects(db: &Database, object_ids: &[Uuid]) -> Result<Vec<Service>> {
+    service::Entity::find()
+        .filter(service::Column::ObjectId.is_in(object_ids.iter().copied()))
+        .order_by_asc(service::Column::ServiceId)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
 /// One service by its ServiceID.
 pub async fn get_by_service_id(db: &Database, service_id: &ServiceId) -> Result<Service> {
     service::Entity::find()

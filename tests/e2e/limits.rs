@@ -280,13 +280,16 @@ async fn fragment_fan_out_is_refused_before_validation(backend: Backend) {
 const NESTED: &str = "query($n:Int!){ informatizationObjects(first: $n) { totalCount edges { node {
     id shortName organization { nameRu bin } createdBy { fullName } lifeCycle { stage startedOn }
     relations { kind target { shortName organization { nameKk } } }
+    documents { kind version pdf { sha256 size fileName } docx { sha256 } pdfaReport { conforms } }
+    services { serviceId status }
 } } } }";
 
 async fn nested_list_has_no_n_plus_one(backend: Backend) {
     // The statement counter is process-wide: keep the background loops (mail
-    // dispatcher, blob collector) quiet so that it counts only the query.
+    // and index dispatchers, blob collector) quiet so that it counts only the query.
     let app = TestApp::spawn_with(backend, |c| {
         c.notifications.poll_interval_ms = 3_600_000;
+        c.search.poll_interval_ms = 3_600_000;
         c.documents.gc_interval_secs = 0;
     })
     .await;
@@ -304,6 +307,9 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
                 .await,
         );
     }
+    let operator = app
+        .create_user(&admin, "operator@gov.kz", "OPERATOR", None)
+        .await;
     let mut previous: Option<String> = None;
     for i in 0..25 {
         let owner = &owners[i % owners.len()];
@@ -312,6 +318,18 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
             let _ = app
                 .gql(Some(owner), "mutation($i:UpdateInformatizationObjectInput!){ updateInformatizationObject(input:$i){ informatizationObject { id } } }", json!({"i": {"id": id, "relations": [{"kind": "USES", "targetId": prev}]}}))
                 .await;
+        }
+        // Every fourth object has a document pair and a gateway service.
+        if i.is_multiple_of(4) {
+            let kind = archportal_domain::document::DocumentKind::ALL[0];
+            let (status, body) = app.upload_pair(owner, &id, kind).await;
+            assert_eq!(status, 201, "{body}");
+            app.ok(
+                Some(&operator),
+                crate::services::REGISTER,
+                json!({"i": {"objectId": id, "service": crate::services::service_input(&format!("NPLUS_{i}"), "ИС")}}),
+            )
+            .await;
         }
         previous = Some(id);
     }
@@ -324,13 +342,18 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
         let before = app.db_statements();
         let data = app.ok(Some(&analyst), NESTED, json!({"n": n})).await;
         counts.push(app.db_statements() - before);
-        assert_eq!(
-            data["informatizationObjects"]["edges"]
-                .as_array()
-                .unwrap()
-                .len(),
-            n
-        );
+        let edges = data["informatizationObjects"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), n);
+        // Objects ИС-0, ИС-4, ИС-8, … carry what was attached to them.
+        for e in edges {
+            let node = &e["node"];
+            let i: usize = node["shortName"].as_str().unwrap()["ИС-".len()..]
+                .parse()
+                .unwrap();
+            let with = usize::from(i.is_multiple_of(4));
+            assert_eq!(node["documents"].as_array().unwrap().len(), with, "{node}");
+            assert_eq!(node["services"].as_array().unwrap().len(), with, "{node}");
+        }
     }
     assert!(
         counts.iter().all(|c| *c == counts[0]),

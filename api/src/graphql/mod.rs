@@ -141,6 +141,8 @@ pub struct Loaders {
     pub documents: DataLoader<DocumentLoader, HashMapCache>,
     /// Services by id.
     pub services: DataLoader<ServiceLoader, HashMapCache>,
+    /// The services each object provides, by object id.
+    pub object_services: DataLoader<ObjectServicesLoader, HashMapCache>,
     /// Integration-request histories by request id.
     pub integration_steps: DataLoader<IntegrationStepLoader, HashMapCache>,
     /// Whether users have the second factor on, by user id.
@@ -190,6 +192,11 @@ impl Loaders {
             ),
             services: DataLoader::with_cache(
                 ServiceLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            object_services: DataLoader::with_cache(
+                ObjectServicesLoader(db.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
             ),
@@ -250,6 +257,21 @@ pub struct ReviewLoader(Database);
 pub struct ServiceLoader(Database);
 /// Loads integration-request histories by request id.
 pub struct IntegrationStepLoader(Database);
+
+/// Loads the services objects provide, by object id.
+pub struct ObjectServicesLoader(Database);
+
+impl Loader<Uuid> for ObjectServicesLoader {
+    type Value = Vec<Arc<archportal_storage::service::Service>>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for s in archportal_storage::service::of_objects(&self.0, keys).await? {
+            map.entry(s.object_id).or_default().push(Arc::new(s));
+        }
+        Ok(map)
+    }
+}
 
 impl Loader<Uuid> for ServiceLoader {
     type Value = archportal_storage::service::Service;

@@ -323,6 +323,24 @@ impl InformatizationObject {
             .map(crate::graphql::document::Document)
             .collect())
     }
+    /// The gateway services this object provides that the caller may see
+    /// (owners: their organization's and the published ones), by ServiceID.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::service::Service>> {
+        let scope = crate::graphql::search::service_scope_of(ctx.viewer()?);
+        Ok(ctx
+            .loaders()
+            .object_services
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| archportal_storage::service::visible(scope, s))
+            .map(|s| crate::graphql::service::Service(s.as_ref().clone()))
+            .collect())
+    }
     /// Every change, oldest first.
     async fn history(
         &self,
@@ -708,6 +726,12 @@ async fn prefetch(
         fill(&l.documents, keys).await?;
         Ok(())
     };
+    let services = async {
+        if wanted("services") {
+            fill(&l.object_services, ids.iter().copied()).await?;
+        }
+        Ok(())
+    };
     // Phase 1: everything one step from the page, concurrently.
     let selected = node.field("relations");
     let target = selected.field("target");
@@ -725,8 +749,8 @@ async fn prefetch(
             .map(|o| o.organization_id)
             .collect::<Vec<_>>())
     };
-    let ((), (), (), (), target_orgs) =
-        futures::try_join!(organizations, users, stages, documents, relations)?;
+    let ((), (), (), (), (), target_orgs) =
+        futures::try_join!(organizations, users, stages, documents, services, relations)?;
     // Phase 2: the targets' organizations, after the page's are cached, so
     // that only the missing ones are loaded, whatever the timing.
     if target.field("organization").exists() {
