@@ -94,6 +94,128 @@ impl Document {
     }
 }
 
+/// A file of a pair as a list shows it: digest and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileRef {
+    /// SHA-256 of the bytes.
+    pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A document version as a list shows it: both files by digest and size,
+/// without their names and media types, the conformance reports or the
+/// texts ([`get_many`] has those). A page of 50 objects lists about 400
+/// versions, and those columns were most of the cost of decoding its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentHead {
+    /// Id (UUIDv7).
+    pub id: Uuid,
+    /// The object it documents.
+    pub object_id: Uuid,
+    /// The Annex 1 kind.
+    pub kind: DocumentKind,
+    /// Version within the kind.
+    pub version: i32,
+    /// The PDF/A-1 copy.
+    pub pdf: FileRef,
+    /// The DOCX draft.
+    pub docx: FileRef,
+    /// Similarity of the two files' texts, 0.0–1.0.
+    pub text_similarity: f64,
+    /// Stored despite findings (legacy import).
+    pub accepted_with_findings: bool,
+    /// Who uploaded it.
+    pub uploaded_by: Uuid,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+    /// When a newer version replaced it, if one did.
+    pub superseded_at: Option<DateTime<Utc>>,
+}
+
+impl Document {
+    /// The listing's view of this version.
+    pub fn head(&self) -> DocumentHead {
+        let file = |f: &StoredFile| FileRef {
+            sha256: f.sha256,
+            size: f.size,
+        };
+        DocumentHead {
+            id: self.id,
+            object_id: self.object_id,
+            kind: self.kind,
+            version: self.version,
+            pdf: file(&self.pdf),
+            docx: file(&self.docx),
+            text_similarity: self.text_similarity,
+            accepted_with_findings: self.accepted_with_findings,
+            uploaded_by: self.uploaded_by,
+            uploaded_at: self.uploaded_at,
+            superseded_at: self.superseded_at,
+        }
+    }
+}
+
+/// The columns of a [`DocumentHead`].
+#[derive(Debug, FromQueryResult)]
+struct HeadRow {
+    id: Uuid,
+    object_id: Uuid,
+    kind: String,
+    version: i32,
+    pdf_sha256: String,
+    pdf_size: i64,
+    docx_sha256: String,
+    docx_size: i64,
+    text_similarity: f64,
+    accepted_with_findings: bool,
+    uploaded_by: Uuid,
+    uploaded_at: DateTime<Utc>,
+    superseded_at: Option<DateTime<Utc>>,
+}
+
+const HEAD_COLUMNS: [document::Column; 13] = [
+    document::Column::Id,
+    document::Column::ObjectId,
+    document::Column::Kind,
+    document::Column::Version,
+    document::Column::PdfSha256,
+    document::Column::PdfSize,
+    document::Column::DocxSha256,
+    document::Column::DocxSize,
+    document::Column::TextSimilarity,
+    document::Column::AcceptedWithFindings,
+    document::Column::UploadedBy,
+    document::Column::UploadedAt,
+    document::Column::SupersededAt,
+];
+
+impl TryFrom<HeadRow> for DocumentHead {
+    type Error = StorageError;
+    fn try_from(r: HeadRow) -> Result<Self> {
+        let corrupt = |what: &str| StorageError::Corrupt(format!("document {}: {what}", r.id));
+        let file = |sha: &str, size: i64, which: &str| {
+            Ok::<_, StorageError>(FileRef {
+                sha256: Sha256Digest::parse(sha).map_err(|_| corrupt(which))?,
+                size: u64::try_from(size).map_err(|_| corrupt(which))?,
+            })
+        };
+        Ok(DocumentHead {
+            kind: DocumentKind::from_code(&r.kind).ok_or_else(|| corrupt("kind"))?,
+            pdf: file(&r.pdf_sha256, r.pdf_size, "pdf")?,
+            docx: file(&r.docx_sha256, r.docx_size, "docx")?,
+            id: r.id,
+            object_id: r.object_id,
+            version: r.version,
+            text_similarity: r.text_similarity,
+            accepted_with_findings: r.accepted_with_findings,
+            uploaded_by: r.uploaded_by,
+            uploaded_at: r.uploaded_at,
+            superseded_at: r.superseded_at,
+        })
+    }
+}
+
 /// A pair to store, already streamed into the blob store and checked.
 #[derive(Debug, Clone)]
 pub struct NewDocument {
@@ -350,6 +472,46 @@ async fn list_for_objects_in<C: ConnectionTrait>(
         .order_by_desc(document::Column::Version)
         .into_model::<Row>()
         .all(c)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// [`list_for_objects`] as [`DocumentHead`]s: the same rows and order, six
+/// columns fewer.
+pub async fn heads_for_objects(
+    db: &Database,
+    object_ids: &[Uuid],
+    include_superseded: bool,
+) -> Result<Vec<DocumentHead>> {
+    let mut query = document::Entity::find()
+        .select_only()
+        .columns(HEAD_COLUMNS)
+        .filter(document::Column::ObjectId.is_in(object_ids.iter().copied()));
+    if !include_superseded {
+        query = query.filter(document::Column::SupersededAt.is_null());
+    }
+    query
+        .order_by_asc(document::Column::ObjectId)
+        .order_by_asc(document::Column::Kind)
+        .order_by_desc(document::Column::Version)
+        .into_model::<HeadRow>()
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Several document versions by id (for DataLoaders), in no particular order.
+pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Document>> {
+    document::Entity::find()
+        .select_only()
+        .columns(COLUMNS)
+        .filter(document::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<Row>()
+        .all(db.conn())
         .await?
         .into_iter()
         .map(TryInto::try_into)

@@ -284,6 +284,36 @@ async fn upload_download_and_supersede(backend: Backend) {
         .collect();
     assert_eq!(versions, [(2, false), (1, true)]);
     assert!(docs[1]["textSimilarity"].as_f64().unwrap() > 0.99);
+    // The same answer however the fields are asked for: a list loads only
+    // the listing's columns unless file names, media types or reports are
+    // selected; here they come through a fragment, beside an aliased
+    // selection of listing columns alone, in one object and in the list.
+    let fields = "id kind version superseded textSimilarity acceptedWithFindings uploadedBy { fullName } pdf { sha256 size fileName mediaType downloadUrl } docx { sha256 mediaType } pdfaReport { conforms findings { clause message object } } docxReport { conforms }";
+    let split = format!(
+        "query($id:ID!){{ informatizationObject(id:$id){{ lean: documents(includeSuperseded:true){{ id pdf {{ sha256 size }} }} full: documents(includeSuperseded:true){{ ...D }} }}
+           informatizationObjects(first: 50){{ edges {{ node {{ id documents(includeSuperseded:true){{ ...D }} }} }} }} }}
+         fragment D on Document {{ {fields} }}"
+    );
+    let d = w
+        .app
+        .ok(Some(&w.owner_a), &split, json!({"id": w.object}))
+        .await;
+    assert_eq!(d["informatizationObject"]["full"], json!(docs), "{d:#}");
+    let lean = d["informatizationObject"]["lean"].as_array().unwrap();
+    assert_eq!(lean.len(), 2);
+    for (l, f) in lean.iter().zip(docs) {
+        assert_eq!(
+            (&l["id"], &l["pdf"]["sha256"]),
+            (&f["id"], &f["pdf"]["sha256"])
+        );
+    }
+    let in_list = d["informatizationObjects"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["id"] == json!(w.object))
+        .expect("the object in the list");
+    assert_eq!(in_list["node"]["documents"], json!(docs));
 
     let kinds = w
         .app

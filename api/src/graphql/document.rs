@@ -18,23 +18,78 @@ use crate::graphql::CtxExt;
 use crate::graphql::user::UserRef;
 use crate::graphql::vocabulary::{DocumentKind, LifeCycleStage};
 
+/// A document version as a list loaded it: the listing's columns, and the
+/// whole row when the query selected a field only the whole row has.
+pub struct DocumentRow {
+    /// The listing's columns.
+    pub head: repo::DocumentHead,
+    /// The whole row, when loaded with the list.
+    pub full: Option<Arc<repo::Document>>,
+}
+
+impl DocumentRow {
+    /// A whole row.
+    pub fn full(d: repo::Document) -> DocumentRow {
+        DocumentRow {
+            head: d.head(),
+            full: Some(Arc::new(d)),
+        }
+    }
+    /// The listing's columns only.
+    pub fn head(head: repo::DocumentHead) -> DocumentRow {
+        DocumentRow { head, full: None }
+    }
+    /// The whole row: at hand, or loaded (batched) when the list was
+    /// loaded without it.
+    async fn details(&self, ctx: &Context<'_>) -> ApiResult<Arc<repo::Document>> {
+        if let Some(full) = &self.full {
+            return Ok(full.clone());
+        }
+        ctx.loaders()
+            .document_details
+            .load_one(self.head.id)
+            .await?
+            .ok_or_else(|| archportal_storage::StorageError::NotFound { entity: "document" }.into())
+    }
+}
+
+/// Whether a `documents` selection asks for a field only the whole row has
+/// (file names, media types, reports), so that the list loads whole rows
+/// at once instead of a second batch.
+pub fn wants_details(documents: &async_graphql::SelectionField<'_>) -> bool {
+    documents.selection_set().any(|f| match f.name() {
+        "pdfaReport" | "docxReport" => true,
+        "pdf" | "docx" => f
+            .selection_set()
+            .any(|g| matches!(g.name(), "fileName" | "mediaType")),
+        _ => false,
+    })
+}
+
 /// One version of one Annex 1 document of an object: the PDF/A-1 copy and
 /// its DOCX draft (003 §7).
-pub struct Document(pub Arc<repo::Document>);
+pub struct Document(pub Arc<DocumentRow>);
 
 /// A stored file of a document: its fields are computed when selected (a
 /// list of 50 objects' documents asks for a few of them).
 pub struct StoredFile {
-    document: Arc<repo::Document>,
+    document: Arc<DocumentRow>,
     which: DocumentFile,
 }
 
 impl StoredFile {
-    fn file(&self) -> &repo::StoredFile {
+    fn file(&self) -> &repo::FileRef {
         match self.which {
-            DocumentFile::Pdf => &self.document.pdf,
-            DocumentFile::Docx => &self.document.docx,
+            DocumentFile::Pdf => &self.document.head.pdf,
+            DocumentFile::Docx => &self.document.head.docx,
         }
+    }
+    async fn stored(&self, ctx: &Context<'_>) -> ApiResult<repo::StoredFile> {
+        let d = self.document.details(ctx).await?;
+        Ok(match self.which {
+            DocumentFile::Pdf => d.pdf.clone(),
+            DocumentFile::Docx => d.docx.clone(),
+        })
     }
 }
 
@@ -50,16 +105,16 @@ impl StoredFile {
         self.file().size
     }
     /// The name it was uploaded with.
-    async fn file_name(&self) -> &str {
-        &self.file().file_name
+    async fn file_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(self.stored(ctx).await?.file_name)
     }
     /// The media type it is served with.
-    async fn media_type(&self) -> &str {
-        &self.file().media_type
+    async fn media_type(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(self.stored(ctx).await?.media_type)
     }
     /// Where to download it (`Authorization: Bearer …`; `Range` supported).
     async fn download_url(&self) -> String {
-        download_url(self.document.id, self.which)
+        download_url(self.document.head.id, self.which)
     }
 }
 
@@ -104,26 +159,26 @@ impl From<&Report> for ConformanceReport {
 impl Document {
     /// Id.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.0.head.id.to_string())
     }
     /// The Annex 1 kind.
     async fn kind(&self) -> DocumentKind {
-        self.0.kind.into()
+        self.0.head.kind.into()
     }
     /// Version within the kind: 1 for the first upload, then 2, 3, …
     async fn version(&self) -> i32 {
-        self.0.version
+        self.0.head.version
     }
     /// When it was uploaded.
     async fn uploaded_at(&self) -> DateTime<Utc> {
-        self.0.uploaded_at
+        self.0.head.uploaded_at
     }
     /// Who uploaded it.
     async fn uploaded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<UserRef>> {
         Ok(ctx
             .loaders()
             .users
-            .load_one(self.0.uploaded_by)
+            .load_one(self.0.head.uploaded_by)
             .await?
             .map(UserRef))
     }
@@ -142,12 +197,12 @@ impl Document {
         }
     }
     /// The PDF/A-1 check (ISO 19005-1).
-    async fn pdfa_report(&self) -> ConformanceReport {
-        (&self.0.pdfa_report).into()
+    async fn pdfa_report(&self, ctx: &Context<'_>) -> ApiResult<ConformanceReport> {
+        Ok((&self.0.details(ctx).await?.pdfa_report).into())
     }
     /// The DOCX check (ECMA-376 OPC and WordprocessingML, safety rules).
-    async fn docx_report(&self) -> ConformanceReport {
-        (&self.0.docx_report).into()
+    async fn docx_report(&self, ctx: &Context<'_>) -> ApiResult<ConformanceReport> {
+        Ok((&self.0.details(ctx).await?.docx_report).into())
     }
     /// The DOCX draft's text (paragraphs on their own lines), extracted
     /// from the stored file, for reading it beside the PDF copy; empty when
@@ -156,7 +211,7 @@ impl Document {
         let state = ctx.state();
         let mut reader = state
             .blobs
-            .open(&self.0.docx.sha256)
+            .open(&self.0.head.docx.sha256)
             .await
             .map_err(|e| ApiError::internal(&e))?;
         let mut bytes = Vec::new();
@@ -174,19 +229,19 @@ impl Document {
     /// (the same words in the same order): the copy must fully show the
     /// draft's content (003 §7).
     async fn text_similarity(&self) -> f64 {
-        self.0.text_similarity
+        self.0.head.text_similarity
     }
     /// Stored despite findings (a legacy import), to be reviewed.
     async fn accepted_with_findings(&self) -> bool {
-        self.0.accepted_with_findings
+        self.0.head.accepted_with_findings
     }
     /// A newer version of the kind replaced this one.
     async fn superseded(&self) -> bool {
-        self.0.superseded_at.is_some()
+        self.0.head.superseded_at.is_some()
     }
     /// When it was replaced, if it was.
     async fn superseded_at(&self) -> Option<DateTime<Utc>> {
-        self.0.superseded_at
+        self.0.head.superseded_at
     }
 }
 

@@ -139,6 +139,8 @@ pub struct Loaders {
     pub reviews: DataLoader<ReviewLoader, HashMapCache>,
     /// Documents by object (current only, or with superseded versions).
     pub documents: DataLoader<DocumentLoader, HashMapCache>,
+    /// Whole document rows by id.
+    pub document_details: DataLoader<DocumentDetailLoader, HashMapCache>,
     /// Services by id.
     pub services: DataLoader<ServiceLoader, HashMapCache>,
     /// The services each object provides, by object id.
@@ -187,6 +189,11 @@ impl Loaders {
             ),
             documents: DataLoader::with_cache(
                 DocumentLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            document_details: DataLoader::with_cache(
+                DocumentDetailLoader(db.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
             ),
@@ -316,49 +323,68 @@ pub struct DocumentsOf {
     pub object_id: Uuid,
     /// Superseded versions too.
     pub include_superseded: bool,
+    /// Whole rows (file names, media types, reports), not only the
+    /// listing's columns ([`document::wants_details`]).
+    pub details: bool,
 }
 
 impl Loader<DocumentsOf> for DocumentLoader {
-    type Value = Vec<Arc<archportal_storage::document::Document>>;
+    type Value = Vec<Arc<document::DocumentRow>>;
     type Error = ApiError;
     async fn load(
         &self,
         keys: &[DocumentsOf],
     ) -> Result<HashMap<DocumentsOf, Self::Value>, Self::Error> {
-        let mut map: HashMap<DocumentsOf, Self::Value> = HashMap::new();
-        // One statement per flag value in the batch (at most two).
+        use archportal_storage::document as repo;
+        let mut map: HashMap<DocumentsOf, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        // One statement per kind of key in the batch (at most four).
         for include_superseded in [false, true] {
-            let ids: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.include_superseded == include_superseded)
-                .map(|k| k.object_id)
-                .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let rows =
-                archportal_storage::document::list_for_objects(&self.0, &ids, include_superseded)
-                    .await?;
-            for id in ids {
-                map.entry(DocumentsOf {
-                    object_id: id,
+            for details in [false, true] {
+                let ids: Vec<Uuid> = keys
+                    .iter()
+                    .filter(|k| k.include_superseded == include_superseded && k.details == details)
+                    .map(|k| k.object_id)
+                    .collect();
+                if ids.is_empty() {
+                    continue;
+                }
+                let key = |object_id| DocumentsOf {
+                    object_id,
                     include_superseded,
-                })
-                .or_default();
-            }
-            for d in rows {
-                map.entry(DocumentsOf {
-                    object_id: d.object_id,
-                    include_superseded,
-                })
-                .or_default()
-                .push(Arc::new(d));
+                    details,
+                };
+                if details {
+                    for d in repo::list_for_objects(&self.0, &ids, include_superseded).await? {
+                        map.entry(key(d.object_id))
+                            .or_default()
+                            .push(Arc::new(document::DocumentRow::full(d)));
+                    }
+                } else {
+                    for h in repo::heads_for_objects(&self.0, &ids, include_superseded).await? {
+                        map.entry(key(h.object_id))
+                            .or_default()
+                            .push(Arc::new(document::DocumentRow::head(h)));
+                    }
+                }
             }
         }
         for docs in map.values_mut() {
-            docs.sort_by_key(|d| (d.kind.annex_item(), -d.version));
+            docs.sort_by_key(|d| (d.head.kind.annex_item(), -d.head.version));
         }
         Ok(map)
+    }
+}
+
+/// Loads whole document rows by id, for a field a list loaded without.
+pub struct DocumentDetailLoader(Database);
+
+impl Loader<Uuid> for DocumentDetailLoader {
+    type Value = Arc<archportal_storage::document::Document>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = archportal_storage::document::get_many(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|d| (d.id, Arc::new(d))).collect())
     }
 }
 

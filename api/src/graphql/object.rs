@@ -312,6 +312,7 @@ impl InformatizationObject {
         let key = crate::graphql::DocumentsOf {
             object_id: self.0.id,
             include_superseded,
+            details: crate::graphql::document::wants_details(&ctx.field()),
         };
         Ok(ctx
             .loaders()
@@ -712,15 +713,17 @@ async fn prefetch(
             let superseded = arguments.into_iter().any(|(name, value)| {
                 name.as_str() == "includeSuperseded" && value == async_graphql::Value::Boolean(true)
             });
-            if !flags.contains(&superseded) {
-                flags.push(superseded);
+            let flag = (superseded, crate::graphql::document::wants_details(&field));
+            if !flags.contains(&flag) {
+                flags.push(flag);
             }
         }
         let mut keys = Vec::with_capacity(ids.len() * flags.len());
-        for include_superseded in flags {
+        for (include_superseded, details) in flags {
             keys.extend(ids.iter().map(|&object_id| crate::graphql::DocumentsOf {
                 object_id,
                 include_superseded,
+                details,
             }));
         }
         fill(&l.documents, keys).await?;
