@@ -459,17 +459,7 @@ async fn list_for_objects_in<C: ConnectionTrait>(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<Document>> {
-    let mut query = document::Entity::find()
-        .select_only()
-        .columns(COLUMNS)
-        .filter(document::Column::ObjectId.is_in(object_ids.iter().copied()));
-    if !include_superseded {
-        query = query.filter(document::Column::SupersededAt.is_null());
-    }
-    query
-        .order_by_asc(document::Column::ObjectId)
-        .order_by_asc(document::Column::Kind)
-        .order_by_desc(document::Column::Version)
+    of_objects(&COLUMNS, object_ids, include_superseded)
         .into_model::<Row>()
         .all(c)
         .await?
@@ -485,9 +475,25 @@ pub async fn heads_for_objects(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<DocumentHead>> {
+    of_objects(&HEAD_COLUMNS, object_ids, include_superseded)
+        .into_model::<HeadRow>()
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// `columns` of the documents of `object_ids`, by object, kind, and
+/// version newest first; superseded versions only when asked for.
+fn of_objects(
+    columns: &[document::Column],
+    object_ids: &[Uuid],
+    include_superseded: bool,
+) -> sea_orm::Select<document::Entity> {
     let mut query = document::Entity::find()
         .select_only()
-        .columns(HEAD_COLUMNS)
+        .columns(columns.iter().copied())
         .filter(document::Column::ObjectId.is_in(object_ids.iter().copied()));
     if !include_superseded {
         query = query.filter(document::Column::SupersededAt.is_null());
@@ -496,12 +502,6 @@ pub async fn heads_for_objects(
         .order_by_asc(document::Column::ObjectId)
         .order_by_asc(document::Column::Kind)
         .order_by_desc(document::Column::Version)
-        .into_model::<HeadRow>()
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect()
 }
 
 /// Several document versions by id (for DataLoaders), in no particular order.
