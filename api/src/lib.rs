@@ -222,6 +222,32 @@ pub async fn collect_garbage(
         .await?)
 }
 
+/// Runs `pass` at once and then every `every` (at least 10 ms) until `stop`
+/// turns true, logging a failed pass as `what` and going on.
+pub(crate) fn spawn_periodic<F, Fut, T>(
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+    what: &'static str,
+    pass: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<T>> + Send,
+{
+    let every = every.max(Duration::from_millis(10));
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = pass().await {
+                tracing::warn!(error = %e, "{what} pass failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => break,
+            }
+        }
+    })
+}
+
 /// Runs [`collect_garbage`] every `documents.gc_interval_secs` until `stop`.
 async fn gc_loop(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_secs(state.config.documents.gc_interval_secs);

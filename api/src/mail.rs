@@ -119,34 +119,8 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<()> {
 /// Runs [`run_once`] every `poll_interval_ms` until shutdown.
 pub fn spawn(state: Arc<AppState>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     let every = Duration::from_millis(state.config.notifications.poll_interval_ms);
-    spawn_periodic(every, stop, "outbox dispatcher", move || {
+    crate::spawn_periodic(every, stop, "outbox dispatcher", move || {
         let state = state.clone();
         async move { run_once(&state).await }
-    })
-}
-
-/// Runs `pass` at once and then every `every` (at least 10 ms) until `stop`
-/// turns true, logging a failed pass as `what` and going on.
-pub(crate) fn spawn_periodic<F, Fut, T>(
-    every: Duration,
-    mut stop: watch::Receiver<bool>,
-    what: &'static str,
-    pass: F,
-) -> tokio::task::JoinHandle<()>
-where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: Future<Output = anyhow::Result<T>> + Send,
-{
-    let every = every.max(Duration::from_millis(10));
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = pass().await {
-                tracing::warn!(error = %e, "{what} pass failed");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.wait_for(|s| *s) => break,
-            }
-        }
     })
 }

@@ -178,7 +178,7 @@ pub fn spawn(
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     let every = std::time::Duration::from_millis(state.config.search.poll_interval_ms);
-    crate::mail::spawn_periodic(every, stop, "search index dispatcher", move || {
+    crate::spawn_periodic(every, stop, "search index dispatcher", move || {
         let state = state.clone();
         async move { run_once(&state).await }
     })

@@ -241,93 +241,63 @@ pub struct NewDocument {
     pub accepted_with_findings: bool,
 }
 
-/// The columns of a [`Document`] (everything but the texts).
+/// The columns of a [`Document`] (everything but the texts): the
+/// listing's, and the files' names and media types and the reports.
 #[derive(Debug, FromQueryResult)]
 struct Row {
-    id: Uuid,
-    object_id: Uuid,
-    kind: String,
-    version: i32,
-    pdf_sha256: String,
-    pdf_size: i64,
+    #[sea_orm(nested)]
+    head: HeadRow,
     pdf_file_name: String,
     pdf_media_type: String,
-    docx_sha256: String,
-    docx_size: i64,
     docx_file_name: String,
     docx_media_type: String,
     pdfa_report: serde_json::Value,
     docx_report: serde_json::Value,
-    text_similarity: f64,
-    accepted_with_findings: bool,
-    uploaded_by: Uuid,
-    uploaded_at: DateTime<Utc>,
-    superseded_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: [document::Column; 19] = [
-    document::Column::Id,
-    document::Column::ObjectId,
-    document::Column::Kind,
-    document::Column::Version,
-    document::Column::PdfSha256,
-    document::Column::PdfSize,
+/// The columns a [`Document`] has beyond [`HEAD_COLUMNS`].
+const DETAIL_COLUMNS: [document::Column; 6] = [
     document::Column::PdfFileName,
     document::Column::PdfMediaType,
-    document::Column::DocxSha256,
-    document::Column::DocxSize,
     document::Column::DocxFileName,
     document::Column::DocxMediaType,
     document::Column::PdfaReport,
     document::Column::DocxReport,
-    document::Column::TextSimilarity,
-    document::Column::AcceptedWithFindings,
-    document::Column::UploadedBy,
-    document::Column::UploadedAt,
-    document::Column::SupersededAt,
 ];
+
+/// The columns of a [`Row`].
+fn columns() -> impl Iterator<Item = document::Column> {
+    HEAD_COLUMNS.into_iter().chain(DETAIL_COLUMNS)
+}
 
 impl TryFrom<Row> for Document {
     type Error = StorageError;
     fn try_from(r: Row) -> Result<Self> {
-        let corrupt = |what: &str| StorageError::Corrupt(format!("document {}: {what}", r.id));
-        let file = |sha: &str, size: i64, name: String, media: String, which: &str| {
-            Ok::<_, StorageError>(StoredFile {
-                sha256: Sha256Digest::parse(sha).map_err(|_| corrupt(which))?,
-                size: u64::try_from(size).map_err(|_| corrupt(which))?,
-                file_name: name,
-                media_type: media,
-            })
-        };
+        let head = DocumentHead::try_from(r.head)?;
         let report = |v: serde_json::Value, which: &str| {
-            serde_json::from_value::<Report>(v).map_err(|_| corrupt(which))
+            serde_json::from_value::<Report>(v)
+                .map_err(|_| StorageError::Corrupt(format!("document {}: {which}", head.id)))
+        };
+        let file = |f: FileRef, name: String, media: String| StoredFile {
+            sha256: f.sha256,
+            size: f.size,
+            file_name: name,
+            media_type: media,
         };
         Ok(Document {
-            kind: DocumentKind::from_code(&r.kind).ok_or_else(|| corrupt("kind"))?,
-            pdf: file(
-                &r.pdf_sha256,
-                r.pdf_size,
-                r.pdf_file_name,
-                r.pdf_media_type,
-                "pdf",
-            )?,
-            docx: file(
-                &r.docx_sha256,
-                r.docx_size,
-                r.docx_file_name,
-                r.docx_media_type,
-                "docx",
-            )?,
             pdfa_report: report(r.pdfa_report, "pdfa report")?,
             docx_report: report(r.docx_report, "docx report")?,
-            id: r.id,
-            object_id: r.object_id,
-            version: r.version,
-            text_similarity: r.text_similarity,
-            accepted_with_findings: r.accepted_with_findings,
-            uploaded_by: r.uploaded_by,
-            uploaded_at: r.uploaded_at,
-            superseded_at: r.superseded_at,
+            pdf: file(head.pdf, r.pdf_file_name, r.pdf_media_type),
+            docx: file(head.docx, r.docx_file_name, r.docx_media_type),
+            id: head.id,
+            object_id: head.object_id,
+            kind: head.kind,
+            version: head.version,
+            text_similarity: head.text_similarity,
+            accepted_with_findings: head.accepted_with_findings,
+            uploaded_by: head.uploaded_by,
+            uploaded_at: head.uploaded_at,
+            superseded_at: head.superseded_at,
         })
     }
 }
@@ -421,7 +391,7 @@ pub async fn create(db: &Database, actor: &Actor, new: NewDocument) -> Result<Do
     .await?;
     let row = document::Entity::find_by_id(id)
         .select_only()
-        .columns(COLUMNS)
+        .columns(columns())
         .into_model::<Row>()
         .one(&txn)
         .await?
@@ -434,7 +404,7 @@ pub async fn create(db: &Database, actor: &Actor, new: NewDocument) -> Result<Do
 pub async fn get(db: &Database, id: Uuid) -> Result<Document> {
     document::Entity::find_by_id(id)
         .select_only()
-        .columns(COLUMNS)
+        .columns(columns())
         .into_model::<Row>()
         .one(db.conn())
         .await?
@@ -459,7 +429,7 @@ async fn list_for_objects_in<C: ConnectionTrait>(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<Document>> {
-    of_objects(&COLUMNS, object_ids, include_superseded)
+    of_objects(columns(), object_ids, include_superseded)
         .into_model::<Row>()
         .all(c)
         .await?
@@ -475,7 +445,7 @@ pub async fn heads_for_objects(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<DocumentHead>> {
-    of_objects(&HEAD_COLUMNS, object_ids, include_superseded)
+    of_objects(HEAD_COLUMNS, object_ids, include_superseded)
         .into_model::<HeadRow>()
         .all(db.conn())
         .await?
@@ -487,13 +457,13 @@ pub async fn heads_for_objects(
 /// `columns` of the documents of `object_ids`, by object, kind, and
 /// version newest first; superseded versions only when asked for.
 fn of_objects(
-    columns: &[document::Column],
+    columns: impl IntoIterator<Item = document::Column>,
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> sea_orm::Select<document::Entity> {
     let mut query = document::Entity::find()
         .select_only()
-        .columns(columns.iter().copied())
+        .columns(columns)
         .filter(document::Column::ObjectId.is_in(object_ids.iter().copied()));
     if !include_superseded {
         query = query.filter(document::Column::SupersededAt.is_null());
@@ -508,7 +478,7 @@ fn of_objects(
 pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Document>> {
     document::Entity::find()
         .select_only()
-        .columns(COLUMNS)
+        .columns(columns())
         .filter(document::Column::Id.is_in(ids.iter().copied()))
         .into_model::<Row>()
         .all(db.conn())
