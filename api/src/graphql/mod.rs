@@ -269,12 +269,12 @@ pub struct IntegrationStepLoader(Database);
 pub struct ObjectServicesLoader(Database);
 
 impl Loader<Uuid> for ObjectServicesLoader {
-    type Value = Vec<Arc<archportal_storage::service::Service>>;
+    type Value = Vec<archportal_storage::service::Service>;
     type Error = ApiError;
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for s in archportal_storage::service::of_objects(&self.0, keys).await? {
-            map.entry(s.object_id).or_default().push(Arc::new(s));
+            map.entry(s.object_id).or_default().push(s);
         }
         Ok(map)
     }

@@ -337,9 +337,9 @@ impl InformatizationObject {
             .load_one(self.0.id)
             .await?
             .unwrap_or_default()
-            .iter()
+            .into_iter()
             .filter(|s| archportal_storage::service::visible(scope, s))
-            .map(|s| crate::graphql::service::Service(s.as_ref().clone()))
+            .map(crate::graphql::service::Service)
             .collect())
     }
     /// Every change, oldest first.
