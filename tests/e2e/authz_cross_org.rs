@@ -137,7 +137,7 @@ async fn owner_b_reads_nothing_of_a(backend: Backend) {
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    let obj_fields = "id organization { id nameRu bin } nameRu shortName purpose changeSet { field } updateRemarks { text } reviews { id remarks { text } } documents(includeSuperseded: true) { id pdf { downloadUrl sha256 fileName } } history { totalCount edges { node { version changes { field } } } } createdBy { fullName }";
+    let obj_fields = "id organization { id nameRu bin } nameRu shortName purpose changeSet { field } updateRemarks { text } reviews { id remarks { text } } documents(includeSuperseded: true) { id pdf { downloadUrl sha256 fileName } } services { serviceId nameRu } history { totalCount edges { node { version changes { field } } } } createdBy { fullName }";
     let probes: Vec<(&str, String, Value)> = vec![
         ("organization(A)", "query($id:ID!){ organization(id:$id){ id bin nameRu } }".into(), json!({"id": org_a})),
         ("users(A)", "query($id:ID){ users(organizationId:$id, first:100){ totalCount edges { node { id email fullName } } } }".into(), json!({"id": org_a})),
