@@ -201,6 +201,21 @@ impl std::fmt::Debug for EmbeddedIndex {
     }
 }
 
+/// Removes the index files the last commit does not refer to; a failure is
+/// logged (the index still works, with the files left over).
+fn collect_garbage(writer: &IndexWriter) {
+    match writer.garbage_collect_files().wait() {
+        Ok(gc) if !gc.deleted_files.is_empty() => {
+            tracing::info!(
+                files = gc.deleted_files.len(),
+                "leftover search index files removed"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "search index garbage collection failed"),
+    }
+}
+
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> SearchError {
     SearchError::Internal(Box::new(e))
 }
@@ -237,6 +252,13 @@ impl EmbeddedIndex {
         let writer = index
             .writer_with_num_threads(config.writer_threads.max(1), config.writer_heap_bytes)
             .map_err(internal)?;
+        // A process killed during a commit leaves the files it was writing
+        // (a deletion bitset `<segment>.<opstamp>.del`, say); the next commit
+        // may need the same name and then failed with `FileAlreadyExists`,
+        // batch after batch, until another restart (found by `reliability
+        // crash`, seed 1795396435). Files the last commit does not refer to
+        // are removed before the first write.
+        collect_garbage(&writer);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -311,6 +333,9 @@ impl Inner {
             if let Err(rollback) = writer.rollback() {
                 tracing::error!(error = %rollback, "rollback of the search index failed");
             }
+            // And what the failed commit had written goes, so that its
+            // retry can write the same files again.
+            collect_garbage(&writer);
             return Err(internal(e));
         }
         self.reader.reload().map_err(internal)
