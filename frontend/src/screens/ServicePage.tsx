@@ -7,7 +7,7 @@ import { ErrorBox, Loading, Notice } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
 import { enumLabel } from '../components/enumLabel';
 import { Link, useLocation } from '../router';
-import { serviceName } from './Services';
+import { serviceName, ServiceStatusBadge } from './Services';
 import { MaintenanceSection } from './Maintenance';
 
 /** A service of the registry: description, addresses, specification, consumers. */
@@ -55,7 +55,7 @@ export function ServicePage({ serviceId }: { serviceId: string }) {
         )}
       </div>
       <p className="lead">
-        <code>{s.serviceId}</code> · <span className={`badge badge-svc-${s.status.toLowerCase()}`}>{enumLabel(t, 'serviceStatus', s.status)}</span>
+        <code>{s.serviceId}</code> · <ServiceStatusBadge status={s.status} />
       </p>
       {query.get('saved') && <Notice>{t('services.saved')}</Notice>}
       <div className="two-col">

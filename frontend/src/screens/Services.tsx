@@ -147,7 +147,7 @@ export function Services() {
                         </Cell>
                         <Cell label={t('services.facet.gateway')}>{enumLabel(t, 'gateway', s.gateway)}</Cell>
                         <Cell label={t('services.facet.status')}>
-                          <span className={`badge badge-svc-${s.status.toLowerCase()}`}>{enumLabel(t, 'serviceStatus', s.status)}</span>
+                          <ServiceStatusBadge status={s.status} />
                         </Cell>
                         <Cell label={t('services.facet.protocol')}>
                           {enumLabel(t, 'protocol', s.protocol)} · {enumLabel(t, 'interaction', s.interaction)}
@@ -174,8 +174,15 @@ export function Services() {
   );
 }
 
+/** A service's name in the UI language: English falls back to Russian when the service has none. */
 export function serviceName(s: { nameKk: string; nameRu: string; nameEn: string | null }, lang: string): string {
   if (lang === 'kk') return s.nameKk;
   if (lang === 'en' && s.nameEn) return s.nameEn;
   return s.nameRu;
+}
+
+/** A service's status as a coloured badge (`.badge-svc-*`), labelled in the UI language. */
+export function ServiceStatusBadge({ status }: { status: ServiceStatus }) {
+  const { t } = useI18n();
+  return <span className={`badge badge-svc-${status.toLowerCase()}`}>{enumLabel(t, 'serviceStatus', status)}</span>;
 }
