@@ -991,12 +991,14 @@ export type ObjectsQueryVariables = Exact<{
 
 export type ObjectsQuery = { informatizationObjects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, organization: { id: string, nameKk: string, nameRu: string } | null }> } };
 
+export type ObjectServiceFragment = { id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus };
+
 export type ObjectQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type ObjectQuery = { informatizationObject: { purpose: string, containsPersonalData: boolean, exclusion: IntegrationExclusion | null, createdAt: string, archivedAt: string | null, id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, createdBy: { id: string, fullName: string } | null, relations: Array<{ kind: RelationKind, targetId: string, target: { id: string, shortName: string, nameKk: string, nameRu: string } | null }>, lifeCycle: Array<{ stage: LifeCycleStage, startedOn: string, recordedAt: string }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
+export type ObjectQuery = { informatizationObject: { purpose: string, containsPersonalData: boolean, exclusion: IntegrationExclusion | null, createdAt: string, archivedAt: string | null, id: string, kind: ObjectKind, nameKk: string, nameRu: string, shortName: string, stage: LifeCycleStage, stageStartedOn: string, registrationStatus: RegistrationStatus, accountingCode: string | null, archived: boolean, version: number, updatedAt: string, services: Array<{ id: string, serviceId: string, nameKk: string, nameRu: string, nameEn: string | null, gateway: Gateway, status: ServiceStatus }>, createdBy: { id: string, fullName: string } | null, relations: Array<{ kind: RelationKind, targetId: string, target: { id: string, shortName: string, nameKk: string, nameRu: string } | null }>, lifeCycle: Array<{ stage: LifeCycleStage, startedOn: string, recordedAt: string }>, organization: { id: string, nameKk: string, nameRu: string } | null } | null };
 
 export type ObjectHistoryQueryVariables = Exact<{
   id: string;
@@ -1480,6 +1482,17 @@ export const ObjectFullFragmentDoc = new TypedDocumentString(`
     nameRu
   }
 }`, {"fragmentName":"ObjectFull"}) as unknown as TypedDocumentString<ObjectFullFragment, unknown>;
+export const ObjectServiceFragmentDoc = new TypedDocumentString(`
+    fragment ObjectService on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  status
+}
+    `, {"fragmentName":"ObjectService"}) as unknown as TypedDocumentString<ObjectServiceFragment, unknown>;
 export const RemarkFieldsFragmentDoc = new TypedDocumentString(`
     fragment RemarkFields on RemarkOut {
   field
@@ -2352,6 +2365,9 @@ export const ObjectDocument = new TypedDocumentString(`
     query Object($id: ID!) {
   informatizationObject(id: $id) {
     ...ObjectFull
+    services {
+      ...ObjectService
+    }
   }
 }
     fragment ObjectRow on InformatizationObject {
@@ -2399,6 +2415,15 @@ fragment ObjectFull on InformatizationObject {
     startedOn
     recordedAt
   }
+}
+fragment ObjectService on Service {
+  id
+  serviceId
+  nameKk
+  nameRu
+  nameEn
+  gateway
+  status
 }`) as unknown as TypedDocumentString<ObjectQuery, ObjectQueryVariables>;
 export const ObjectHistoryDocument = new TypedDocumentString(`
     query ObjectHistory($id: ID!, $first: Int, $after: String) {

@@ -158,6 +158,8 @@ export const en = {
   'object.historyMore': 'Show more changes',
   'object.mergedLatest': 'Version {version} loaded. Fields you changed keep your input; check them and save.',
   'object.documents': 'Technical documentation',
+  'object.services': 'Services provided',
+  'object.servicesEmpty': 'No services of this object are in the registry, or none is visible to you.',
   'object.notFound': 'No object with this id, or it belongs to another organization.',
   'object.missingTarget': 'object {id}',
 

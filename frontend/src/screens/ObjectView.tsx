@@ -9,6 +9,7 @@ import { ErrorBox, Loading, Notice } from '../components/Status';
 import { PageTitle } from '../components/PageTitle';
 import { Link, useLocation } from '../router';
 import { SubmissionPanel } from './Submission';
+import { ObjectServices } from './ObjectServices';
 
 type HistoryEntry = NonNullable<ObjectHistoryQuery['informatizationObject']>['history']['nodes'][number];
 
@@ -40,7 +41,7 @@ export const FIELD_LABELS: Record<string, MessageKey> = {
   archived: 'field.archived',
 };
 
-/** An object: its data, its life cycle and its history. */
+/** An object: its data, its life cycle, the services it provides and its history. */
 export function ObjectView({ id }: { id: string }) {
   const { t, fmt, lang } = useI18n();
   const vocab = useVocab();
@@ -161,6 +162,7 @@ export function ObjectView({ id }: { id: string }) {
       </div>
 
       <SubmissionPanel id={o.id} onSubmitted={q.reload} />
+      <ObjectServices services={o.services} />
       <History id={o.id} version={o.version} />
     </article>
   );
