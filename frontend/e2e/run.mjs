@@ -719,6 +719,8 @@ async function workflow(base, dataDir) {
     await page.waitForURL(/\/objects\/[0-9a-f-]+\?saved=created/);
     objectId = new URL(page.url()).pathname.split('/')[2];
     await page.locator('[data-testid=readiness]').waitFor();
+    // No service is registered for the new object yet: its page says so.
+    await page.locator('[data-testid=object-services-empty]', { hasText: 'No services of this object are in the registry' }).waitFor();
   });
 
   // The documents API (issue 8): run its steps only against a server that has it.
@@ -925,6 +927,39 @@ async function workflow(base, dataDir) {
     assert(overflow <= 0, `services page scrolls sideways by ${overflow}px`);
     await shot('47-phone-services');
     await page.setViewportSize(DESKTOP);
+    await signOut();
+  });
+
+  await step('the object page lists the services it provides (ServiceID, name, gateway, status), each linking to its service page; Russian, phone width', async () => {
+    await signIn(APPLICANT);
+    await page.goto(`${base}/objects/${objectId}`);
+    const section = page.locator('[data-testid=object-services]');
+    await section.locator('h2', { hasText: 'Services provided (3)' }).waitFor();
+    // InformatizationObject.services comes by ServiceID.
+    const ids = await section.locator('tbody tr td:first-child code').allInnerTexts();
+    assert(ids.join(',') === 'E2E-EEGG-1,E2E-EGG-1,E2E-EGG-2', `services ${ids.join(',')}`);
+    assert((await page.locator('[data-testid=object-services-empty]').count()) === 0, 'empty state shown beside services');
+    const row = section.locator('tbody tr', { hasText: 'E2E-EGG-2' });
+    const text = await row.innerText();
+    assert(/Document status/.test(text) && /E-government gateway \(EGG\)/.test(text) && /In testing/.test(text), `row: ${text}`);
+    const link = row.locator('a', { hasText: 'E2E-EGG-2' });
+    assert((await link.getAttribute('href')) === '/services/E2E-EGG-2', `link ${await link.getAttribute('href')}`);
+    await section.scrollIntoViewIfNeeded();
+    await shot('47b-object-services');
+    await page.selectOption('#lang-select', 'ru');
+    await section.locator('h2', { hasText: 'Предоставляемые сервисы (3)' }).waitFor();
+    await row.locator('td', { hasText: 'Получение статуса документа' }).waitFor();
+    await page.selectOption('#lang-select', 'en');
+    await page.setViewportSize(PHONE);
+    await section.locator('h2', { hasText: 'Services provided' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `object page scrolls sideways by ${overflow}px`);
+    await shot('47c-phone-object-services');
+    await page.setViewportSize(DESKTOP);
+    await link.click();
+    await page.waitForURL(`${base}/services/E2E-EGG-2`);
+    await page.locator('[data-testid=service-details]').waitFor();
+    await page.locator('h1', { hasText: 'Document status' }).waitFor();
     await signOut();
   });
 
