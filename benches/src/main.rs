@@ -7,14 +7,17 @@
 //!    current documents (kind, version, PDF sha256 and size) and
 //!    owners, filtered sorted list, `statistics`) at 1, 16 and 64 concurrent
 //!    clients: each level bounded in requests and time; records latencies
-//!    and the server's peak RSS (`VmHWM` in `/proc/<pid>/status`).
+//!    the server's peak RSS (`VmHWM` in `/proc/<pid>/status`) and the CPU
+//!    time the server and PostgreSQL spent per request (`/proc/<pid>/stat`).
 //! 3. Runs PostGraphile (npm, installed into a temporary directory) over the
 //!    same database on the equivalent nested list and reports the ratios.
 //! 4. Repeats our side on SQLite. Prints one table. Drops what it created.
 //!
 //! The figures are reported, never asserted: a benchmark is not a test.
 
-use archportal_bench::{free_port, percentile, psql, with_database};
+use archportal_bench::{
+    cpu_ms, free_port, percentile, postgres_cpu_ms, psql, with_database, without_tls,
+};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -29,7 +32,8 @@ struct Args {
     /// The archportal binary (release build).
     #[arg(long)]
     archportal: PathBuf,
-    /// PostgreSQL server URL (a database is created and dropped on it).
+    /// PostgreSQL server URL (a database is created and dropped on it). Both
+    /// servers connect without TLS unless it sets `sslmode`.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     pg_url: String,
     #[arg(long, default_value_t = 300)]
@@ -90,6 +94,64 @@ struct Row {
     p95: f64,
     p99: f64,
     rss_mb: f64,
+    /// The server's CPU time per request, in milliseconds.
+    cpu_ms: f64,
+    /// PostgreSQL's CPU time per request (NaN on SQLite).
+    pg_cpu_ms: f64,
+}
+
+/// What identifies a row of the table: server, database, operation.
+type Labels = (&'static str, &'static str, &'static str);
+
+/// Drives `query` at `clients` like [`drive`] against the server process
+/// `pid` and makes its row, with the CPU time the server and (`on_pg`)
+/// PostgreSQL spent per request over the level.
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    args: &Args,
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    clients: usize,
+    pid: u32,
+    (server, db, op): Labels,
+) -> Row {
+    let on_pg = db == "PostgreSQL";
+    let cpu_before = cpu_ms(pid).unwrap_or(f64::NAN);
+    let pg_before = if on_pg { postgres_cpu_ms() } else { f64::NAN };
+    let (lat, errors, took) = drive(
+        client,
+        url,
+        token,
+        query,
+        clients,
+        args.max_requests,
+        args.max_seconds,
+    )
+    .await;
+    let n = lat.len().max(1) as f64;
+    let cpu = (cpu_ms(pid).unwrap_or(f64::NAN) - cpu_before) / n;
+    let pg_cpu = if on_pg {
+        (postgres_cpu_ms() - pg_before) / n
+    } else {
+        f64::NAN
+    };
+    Row {
+        server,
+        db,
+        op,
+        clients,
+        requests: lat.len(),
+        errors,
+        rps: lat.len() as f64 / took,
+        p50: percentile(&lat, 0.5),
+        p95: percentile(&lat, 0.95),
+        p99: percentile(&lat, 0.99),
+        rss_mb: peak_rss_mb(pid),
+        cpu_ms: cpu,
+        pg_cpu_ms: pg_cpu,
+    }
 }
 
 fn peak_rss_mb(pid: u32) -> f64 {
@@ -350,29 +412,19 @@ async fn measure_ours(
             continue;
         }
         for clients in [1, 16, 64] {
-            let (lat, errors, took) = drive(
-                client,
-                &server.url,
-                Some(token),
-                q,
-                clients,
-                args.max_requests,
-                args.max_seconds,
-            )
-            .await;
-            rows.push(Row {
-                server: "archportal",
-                db,
-                op,
-                clients,
-                requests: lat.len(),
-                errors,
-                rps: lat.len() as f64 / took,
-                p50: percentile(&lat, 0.5),
-                p95: percentile(&lat, 0.95),
-                p99: percentile(&lat, 0.99),
-                rss_mb: peak_rss_mb(server.child.id()),
-            });
+            rows.push(
+                measure(
+                    args,
+                    client,
+                    &server.url,
+                    Some(token),
+                    q,
+                    clients,
+                    server.child.id(),
+                    ("archportal", db, op),
+                )
+                .await,
+            );
         }
     }
 }
@@ -419,29 +471,19 @@ async fn postgraphile(
     };
     wait_ready(client, &server.url, json!({"query": "{ __typename }"})).await?;
     for clients in [1, 16, 64] {
-        let (lat, errors, took) = drive(
-            client,
-            &server.url,
-            None,
-            PG_NESTED,
-            clients,
-            args.max_requests,
-            args.max_seconds,
-        )
-        .await;
-        rows.push(Row {
-            server: "PostGraphile",
-            db: "PostgreSQL",
-            op: "nested list",
-            clients,
-            requests: lat.len(),
-            errors,
-            rps: lat.len() as f64 / took,
-            p50: percentile(&lat, 0.5),
-            p95: percentile(&lat, 0.95),
-            p99: percentile(&lat, 0.99),
-            rss_mb: peak_rss_mb(server.child.id()),
-        });
+        rows.push(
+            measure(
+                args,
+                client,
+                &server.url,
+                None,
+                PG_NESTED,
+                clients,
+                server.child.id(),
+                ("PostGraphile", "PostgreSQL", "nested list"),
+            )
+            .await,
+        );
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
@@ -450,12 +492,12 @@ async fn postgraphile(
 
 fn print(rows: &[Row]) {
     println!(
-        "| server | db | operation | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB |"
+        "| server | db | operation | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | server CPU ms/req | PostgreSQL CPU ms/req |"
     );
-    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} |",
+            "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {:.2} | {} |",
             r.server,
             r.db,
             r.op,
@@ -466,7 +508,13 @@ fn print(rows: &[Row]) {
             r.p50,
             r.p95,
             r.p99,
-            r.rss_mb
+            r.rss_mb,
+            r.cpu_ms,
+            if r.pg_cpu_ms.is_nan() {
+                "–".to_owned()
+            } else {
+                format!("{:.2}", r.pg_cpu_ms)
+            }
         );
     }
     for clients in [1, 16, 64] {
@@ -504,7 +552,10 @@ async fn main() -> anyhow::Result<()> {
     if !reuse && !args.no_postgres {
         psql(&args.pg_url, &format!("CREATE DATABASE {db}"))?;
     }
-    let database_url = with_database(&args.pg_url, &db);
+    // Both servers reach PostgreSQL the same way: over loopback, without TLS
+    // (sqlx would otherwise negotiate it and node-postgres would not), unless
+    // `--pg-url` sets an `sslmode`.
+    let database_url = without_tls(&with_database(&args.pg_url, &db));
     // Named after the database, so that a kept database keeps its blobs, index and keys.
     let data_dir = std::env::temp_dir().join(format!("archportal-bench-{db}"));
     let keep = reuse || args.keep_database;
