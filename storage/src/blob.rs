@@ -94,11 +94,16 @@ impl Sha256Digest {
         if text.len() != 64 {
             return Err(DigestError::Length(text.len()));
         }
-        if !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return Err(DigestError::NotLowercaseHex);
-        }
+        // One pass, no allocation: document lists parse two digests a row.
+        let nibble = |b: u8| match b {
+            b'0'..=b'9' => Ok(b - b'0'),
+            b'a'..=b'f' => Ok(b - b'a' + 10),
+            _ => Err(DigestError::NotLowercaseHex),
+        };
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(text, &mut bytes).map_err(|_| DigestError::NotLowercaseHex)?;
+        for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
         Ok(Self(bytes))
     }
 
@@ -119,13 +124,24 @@ impl Sha256Digest {
 
     /// The 64-character lowercase hexadecimal form.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        self.hex_str(&mut [0; 64]).to_owned()
+    }
+
+    /// Writes the hexadecimal form into `buf` and returns it as text.
+    fn hex_str<'b>(&self, buf: &'b mut [u8; 64]) -> &'b str {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for (pair, byte) in buf.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0x0f)];
+        }
+        // Every byte written is an ASCII digit or letter.
+        std::str::from_utf8(buf).unwrap_or_default()
     }
 }
 
 impl fmt::Display for Sha256Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+        f.write_str(self.hex_str(&mut [0; 64]))
     }
 }
 

@@ -361,6 +361,31 @@ fn digest_parsing_refuses_anything_but_64_lowercase_hex() {
     }
 }
 
+#[test]
+fn digest_text_round_trips_and_matches_the_hex_encoding() {
+    for i in 0u32..2_000 {
+        let d = Sha256Digest::of(&i.to_le_bytes());
+        let text = hex::encode(d.as_bytes());
+        assert_eq!(d.to_hex(), text);
+        assert_eq!(d.to_string(), text);
+        assert_eq!(Sha256Digest::parse(&text), Ok(d));
+        // One character changed to each character outside 0-9a-f is refused.
+        let at = (i as usize) % 64;
+        for bad in [b'A', b'F', b'g', b'/', b'.', b'G', b':', b'`', b'@'] {
+            let mut bytes = text.clone().into_bytes();
+            bytes[at] = bad;
+            let bad_text = String::from_utf8(bytes).unwrap();
+            assert_eq!(
+                Sha256Digest::parse(&bad_text),
+                Err(DigestError::NotLowercaseHex),
+                "{bad_text}"
+            );
+        }
+    }
+    let all = Sha256Digest::from_bytes(core::array::from_fn(|i| (i * 8 + 7) as u8));
+    assert_eq!(all.to_hex(), hex::encode(all.as_bytes()));
+}
+
 #[tokio::test]
 async fn gc_respects_references_and_grace() {
     let (_dir, store) = store().await;
