@@ -391,6 +391,44 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
         "sorted pages: {sorted_counts:?}, plain: {counts:?}"
     );
 
+    // The total is counted only when asked for, through whatever spelling:
+    // without it a page costs one statement less; through a fragment, an
+    // inline fragment or an alias it is counted and right.
+    let uncounted = NESTED.replace("{ totalCount edges", "{ edges");
+    let before = app.db_statements();
+    let data = app.ok(Some(&analyst), &uncounted, json!({"n": 25})).await;
+    assert_eq!(app.db_statements() - before, counts[0] - 1);
+    assert_eq!(
+        data["informatizationObjects"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        25
+    );
+    for (spelling, at) in [
+        (
+            NESTED.replace("{ totalCount edges", "{ ...Total edges")
+                + " fragment Total on InformatizationObjectConnection { totalCount }",
+            "totalCount",
+        ),
+        (
+            NESTED.replace(
+                "{ totalCount edges",
+                "{ ... on InformatizationObjectConnection { totalCount } edges",
+            ),
+            "totalCount",
+        ),
+        (
+            NESTED.replace("{ totalCount edges", "{ all: totalCount edges"),
+            "all",
+        ),
+    ] {
+        let before = app.db_statements();
+        let data = app.ok(Some(&analyst), &spelling, json!({"n": 5})).await;
+        assert_eq!(app.db_statements() - before, counts[0], "{spelling}");
+        assert_eq!(data["informatizationObjects"][at], 25, "{spelling}");
+    }
+
     // Statistics with each organization resolved: one organization or all
     // three cost the same statements.
     let stats = "query($f:InformatizationObjectFilter){ statistics(filter:$f) { totalObjects objectsByOrganization { count organization { nameRu bin } } reviewSla { onTime } } }";

@@ -641,6 +641,9 @@ impl ObjectQuery {
             }
             None => None,
         };
+        // Counting scans every match: only when the query asks for the
+        // total (the look-ahead sees through fragments and aliases).
+        let count = ctx.look_ahead().field("totalCount").exists();
         let found = repo::list_sorted(
             &ctx.state().db,
             actor.read_scope(),
@@ -648,6 +651,7 @@ impl ObjectQuery {
             order,
             cursor.as_ref(),
             page.limit,
+            count,
         )
         .await?;
         prefetch(
