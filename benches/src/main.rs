@@ -103,20 +103,19 @@ struct Row {
 /// What identifies a row of the table: server, database, operation.
 type Labels = (&'static str, &'static str, &'static str);
 
-/// Drives `query` at `clients` like [`drive`] against the server process
-/// `pid` and makes its row, with the CPU time the server and (`on_pg`)
-/// PostgreSQL spent per request over the level.
-#[allow(clippy::too_many_arguments)]
+/// Drives `query` at `clients` like [`drive`] against `target` and makes
+/// its row, with the CPU time the server and (on PostgreSQL) PostgreSQL
+/// spent per request over the level.
 async fn measure(
     args: &Args,
     client: &reqwest::Client,
-    url: &str,
+    target: &Server,
     token: Option<&str>,
     query: &str,
     clients: usize,
-    pid: u32,
     (server, db, op): Labels,
 ) -> Row {
+    let (url, pid) = (target.url.as_str(), target.child.id());
     let on_pg = db == "PostgreSQL";
     let cpu_before = cpu_ms(pid).unwrap_or(f64::NAN);
     let pg_before = if on_pg { postgres_cpu_ms() } else { f64::NAN };
@@ -416,11 +415,10 @@ async fn measure_ours(
                 measure(
                     args,
                     client,
-                    &server.url,
+                    server,
                     Some(token),
                     q,
                     clients,
-                    server.child.id(),
                     ("archportal", db, op),
                 )
                 .await,
@@ -475,11 +473,10 @@ async fn postgraphile(
             measure(
                 args,
                 client,
-                &server.url,
+                &server,
                 None,
                 PG_NESTED,
                 clients,
-                server.child.id(),
                 ("PostGraphile", "PostgreSQL", "nested list"),
             )
             .await,
