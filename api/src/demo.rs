@@ -170,13 +170,14 @@ async fn seed_state(state: &Arc<AppState>, size: SeedSize) -> anyhow::Result<See
         archportal_storage::page::PageRequest {
             after: None,
             limit: 1,
+            count: true,
         },
     )
     .await?;
+    let existing = existing.total.unwrap_or_default();
     anyhow::ensure!(
-        existing.total == 0,
-        "the database already holds {} objects: seed an empty one",
-        existing.total
+        existing == 0,
+        "the database already holds {existing} objects: seed an empty one",
     );
     let mut rng = StdRng::seed_from_u64(size.seed);
     let calendar = state.calendar();

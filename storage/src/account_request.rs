@@ -170,7 +170,7 @@ pub async fn list(
     if !statuses.is_empty() {
         q = q.filter(row::Column::Status.is_in(statuses.iter().map(|s| s.code())));
     }
-    let total = q.clone().count(db.conn()).await?;
+    let total = crate::page::total_if(page.count, q.clone().count(db.conn())).await?;
     if let Some(after) = page.after {
         q = q.filter(row::Column::Id.gt(after));
     }

@@ -673,7 +673,8 @@ pub fn condition(scope: RequestScope, f: &RequestFilter) -> Option<sea_orm::Cond
 
 /// A page of the requests `scope` may see that match `filter`, sorted by
 /// `order` with ties broken by id, strictly after `after` (keyset
-/// pagination: stable under inserts).
+/// pagination: stable under inserts). The page's `total` counts every match
+/// when `count` is set, and is `None` otherwise.
 pub async fn list(
     db: &Database,
     scope: RequestScope,
@@ -681,18 +682,15 @@ pub async fn list(
     order: RequestOrder,
     after: Option<&RequestCursor>,
     limit: u64,
+    count: bool,
 ) -> Result<crate::page::Page<Request>> {
     use sea_orm::sea_query::ExprTrait as _;
     use sea_orm::{Condition, PaginatorTrait, QuerySelect};
     let Some(cond) = condition(scope, filter) else {
-        return Ok(crate::page::Page {
-            items: vec![],
-            has_next: false,
-            total: 0,
-        });
+        return Ok(crate::page::Page::empty(count));
     };
     let query = row::Entity::find().filter(cond);
-    let total = query.clone().count(db.conn()).await?;
+    let total = crate::page::total_if(count, query.clone().count(db.conn())).await?;
     let limit = limit.clamp(1, crate::page::MAX_PAGE);
     let key = order.expr();
     let query = match after {

@@ -284,10 +284,11 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Window>> {
     let cond = condition(scope, f);
-    let total = row::Entity::find()
-        .filter(cond.clone())
-        .count(db.conn())
-        .await?;
+    let total = crate::page::total_if(
+        page.count,
+        row::Entity::find().filter(cond.clone()).count(db.conn()),
+    )
+    .await?;
     let limit = page.capped_limit();
     let mut q = row::Entity::find().filter(cond);
     if let Some(after) = page.after {

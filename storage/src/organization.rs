@@ -122,7 +122,7 @@ pub async fn list(
     if let Some(id) = only {
         query = query.filter(org::Column::Id.eq(id));
     }
-    let total = query.clone().count(db.conn()).await?;
+    let total = crate::page::total_if(page.count, query.clone().count(db.conn())).await?;
     if let Some(after) = page.after {
         query = query.filter(org::Column::Id.gt(after));
     }

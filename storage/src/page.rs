@@ -13,6 +13,10 @@ pub struct PageRequest {
     pub after: Option<Uuid>,
     /// At most this many items (capped at [`MAX_PAGE`]).
     pub limit: u64,
+    /// Whether to count the matches in all pages: a statement of its own
+    /// that visits every match, so callers that do not show the total
+    /// (a GraphQL query without `totalCount`) skip it.
+    pub count: bool,
 }
 
 /// One page of results.
@@ -22,19 +26,30 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Whether more items follow.
     pub has_next: bool,
-    /// How many items match in all pages.
-    pub total: u64,
+    /// How many items match in all pages; `None` when the request did not
+    /// ask for the count.
+    pub total: Option<u64>,
 }
 
 impl<T> Page<T> {
     /// Builds a page from `limit + 1` fetched rows.
-    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: u64, total: u64) -> Page<T> {
+    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: u64, total: Option<u64>) -> Page<T> {
         let has_next = items.len() as u64 > limit;
         items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Page {
             items,
             has_next,
             total,
+        }
+    }
+
+    /// A page with nothing on it (a scope that sees nothing); its total is
+    /// 0 when counted.
+    pub fn empty(count: bool) -> Page<T> {
+        Page {
+            items: Vec::new(),
+            has_next: false,
+            total: count.then_some(0),
         }
     }
 
@@ -45,6 +60,19 @@ impl<T> Page<T> {
             has_next: self.has_next,
             total: self.total,
         })
+    }
+}
+
+/// Awaits `count` only when `wanted`: the statement is not sent otherwise
+/// (a future does nothing until awaited).
+pub(crate) async fn total_if(
+    wanted: bool,
+    count: impl std::future::Future<Output = Result<u64, sea_orm::DbErr>>,
+) -> Result<Option<u64>, sea_orm::DbErr> {
+    if wanted {
+        count.await.map(Some)
+    } else {
+        Ok(None)
     }
 }
 

@@ -392,7 +392,7 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Service>> {
     let query = service::Entity::find().filter(condition(scope, filter));
-    let total = query.clone().count(db.conn()).await?;
+    let total = crate::page::total_if(page.count, query.clone().count(db.conn())).await?;
     let query = match page.after {
         Some(after) => query.filter(service::Column::Id.gt(after)),
         None => query,

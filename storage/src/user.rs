@@ -158,7 +158,7 @@ pub async fn list(
     if let Some(org) = organization {
         query = query.filter(user::Column::OrganizationId.eq(org));
     }
-    let total = query.clone().count(db.conn()).await?;
+    let total = crate::page::total_if(page.count, query.clone().count(db.conn())).await?;
     if let Some(after) = page.after {
         query = query.filter(user::Column::Id.gt(after));
     }

@@ -429,6 +429,72 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
         assert_eq!(data["informatizationObjects"][at], 25, "{spelling}");
     }
 
+    // Every other connection counts only when asked too (the decision is
+    // the shared page request's): the same list without `totalCount` costs
+    // one statement less, and with it the total is right.
+    let first = app
+        .ok(
+            Some(&analyst),
+            "{ informatizationObjects(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["informatizationObjects"]["edges"][0]["node"]["id"]
+        .clone();
+    for (query, path, total) in [
+        (
+            "{ organizations { totalCount edges { node { id } } } }",
+            &["organizations"][..],
+            3,
+        ),
+        (
+            "{ users { totalCount edges { node { id } } } }",
+            &["users"][..],
+            6,
+        ),
+        (
+            "{ services { totalCount edges { node { id } } } }",
+            &["services"][..],
+            7,
+        ),
+        (
+            "{ services(filter: {gateways: [EGG]}) { totalCount facets { name } edges { node { id } } } }",
+            &["services"][..],
+            7,
+        ),
+        (
+            "{ integrationRequests { totalCount edges { node { id } } } }",
+            &["integrationRequests"][..],
+            0,
+        ),
+        (
+            "{ accountRequests { totalCount edges { node { id } } } }",
+            &["accountRequests"][..],
+            0,
+        ),
+        (
+            "{ maintenanceWindows { totalCount edges { node { id } } } }",
+            &["maintenanceWindows"][..],
+            0,
+        ),
+        (
+            "query($id:ID!){ informatizationObject(id:$id) { history { totalCount edges { node { version } } } } }",
+            &["informatizationObject", "history"][..],
+            1,
+        ),
+    ] {
+        let vars = json!({"id": first});
+        let before = app.db_statements();
+        let counted = app.ok(Some(&admin), query, vars.clone()).await;
+        let with = app.db_statements() - before;
+        let at = path.iter().fold(&counted, |v, k| &v[*k]);
+        assert_eq!(at["totalCount"], total, "{query}: {counted}");
+        let before = app.db_statements();
+        let _ = app
+            .ok(Some(&admin), &query.replace("totalCount ", ""), vars)
+            .await;
+        assert_eq!(app.db_statements() - before, with - 1, "{query}");
+    }
+
     // Statistics with each organization resolved: one organization or all
     // three cost the same statements.
     let stats = "query($f:InformatizationObjectFilter){ statistics(filter:$f) { totalObjects objectsByOrganization { count organization { nameRu bin } } reviewSla { onTime } } }";

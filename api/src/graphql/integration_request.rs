@@ -489,6 +489,7 @@ impl IntegrationRequestQuery {
             order,
             cursor.as_ref(),
             page.limit,
+            page.count,
         )
         .await?;
         prefetch(
@@ -500,9 +501,7 @@ impl IntegrationRequestQuery {
         let mut conn = Connection::with_additional_fields(
             after_given,
             found.has_next,
-            ConnectionTotal {
-                total_count: found.total,
-            },
+            ConnectionTotal { total: found.total },
         );
         conn.edges.extend(found.items.into_iter().map(|r| {
             let key = order

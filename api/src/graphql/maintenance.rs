@@ -116,11 +116,7 @@ impl MaintenanceQuery {
                     Ok(s) => Some(s.id),
                     Err(archportal_storage::StorageError::NotFound { .. }) => {
                         return Ok(connection(
-                            archportal_storage::page::Page {
-                                items: Vec::<repo::Window>::new(),
-                                has_next: false,
-                                total: 0,
-                            },
+                            archportal_storage::page::Page::<repo::Window>::empty(page.count),
                             after_given,
                             |w| w.row.id,
                             MaintenanceWindow,

@@ -518,14 +518,41 @@ impl CursorType for IdCursor {
 }
 
 /// Additional connection fields.
-#[derive(async_graphql::SimpleObject)]
 pub struct ConnectionTotal {
+    /// The storage page's count: `None` when the query did not select
+    /// `totalCount` (see [`page_request`]).
+    pub total: Option<u64>,
+}
+
+#[async_graphql::Object]
+impl ConnectionTotal {
     /// How many items match in all pages.
-    pub total_count: u64,
+    async fn total_count(&self) -> ApiResult<u64> {
+        total_count(self.total)
+    }
+}
+
+/// A connection's `totalCount`. The count is skipped when the look-ahead
+/// does not see the field; should it ever be resolved without a count, that
+/// is reported as an internal error rather than answered with a wrong 0.
+pub fn total_count(total: Option<u64>) -> ApiResult<u64> {
+    total.ok_or_else(|| ApiError::internal(&NotCounted))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("totalCount was resolved but the look-ahead did not select it, so nothing was counted")]
+struct NotCounted;
+
+/// Whether the connection being resolved selects `totalCount` (through
+/// fragments and aliases too): counting visits every match, so a list that
+/// does not show the total does not pay for it.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
 }
 
 /// Validates `first`/`after` into a page request: `first` defaults to 20 and
-/// may not exceed the configured maximum.
+/// may not exceed the configured maximum. The request counts the matches
+/// only when the query selects `totalCount` ([`wants_total`]).
 pub fn page_request(
     ctx: &Context<'_>,
     first: Option<i32>,
@@ -561,6 +588,7 @@ pub fn page_request(
     Ok(PageRequest {
         after,
         limit: u64::try_from(first).unwrap_or(0),
+        count: wants_total(ctx),
     })
 }
 
@@ -574,9 +602,7 @@ pub fn connection<T, N: async_graphql::OutputType>(
     let mut conn = async_graphql::connection::Connection::with_additional_fields(
         after_given,
         page.has_next,
-        ConnectionTotal {
-            total_count: page.total,
-        },
+        ConnectionTotal { total: page.total },
     );
     conn.edges.extend(
         page.items

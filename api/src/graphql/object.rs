@@ -641,9 +641,6 @@ impl ObjectQuery {
             }
             None => None,
         };
-        // Counting scans every match: only when the query asks for the
-        // total (the look-ahead sees through fragments and aliases).
-        let count = ctx.look_ahead().field("totalCount").exists();
         let found = repo::list_sorted(
             &ctx.state().db,
             actor.read_scope(),
@@ -651,7 +648,7 @@ impl ObjectQuery {
             order,
             cursor.as_ref(),
             page.limit,
-            count,
+            page.count,
         )
         .await?;
         prefetch(
@@ -663,9 +660,7 @@ impl ObjectQuery {
         let mut conn = Connection::with_additional_fields(
             after_given,
             found.has_next,
-            ConnectionTotal {
-                total_count: found.total,
-            },
+            ConnectionTotal { total: found.total },
         );
         conn.edges.extend(found.items.into_iter().map(|o| {
             let cursor = KeyCursor::new(tag.clone(), order.key_of(&o), o.id);

@@ -225,12 +225,24 @@ pub struct Facet {
 }
 
 /// Extra fields of the services connection.
-#[derive(SimpleObject)]
 pub struct ServiceConnectionFields {
-    /// How many services match in all pages.
-    pub total_count: u64,
+    /// How many services match in all pages (`None`: not selected, not counted).
+    pub total: Option<u64>,
     /// Counts per facet over all matching services.
     pub facets: Vec<Facet>,
+}
+
+#[Object]
+impl ServiceConnectionFields {
+    /// How many services match in all pages.
+    async fn total_count(&self) -> ApiResult<u64> {
+        crate::graphql::total_count(self.total)
+    }
+
+    /// Counts per facet over all matching services.
+    async fn facets(&self) -> &[Facet] {
+        &self.facets
+    }
 }
 
 /// Which services to list.
@@ -328,7 +340,7 @@ impl ServiceQuery {
             after_given,
             found.has_next,
             ServiceConnectionFields {
-                total_count: found.total,
+                total: found.total,
                 facets,
             },
         );
@@ -448,7 +460,7 @@ async fn ranked(
         offset > 0,
         u64::try_from(window_end).unwrap_or(u64::MAX) < found.total,
         ServiceConnectionFields {
-            total_count: found.total,
+            total: Some(found.total),
             facets: facets_of(
                 &found.facet_counts,
                 &["gateway", "status", "protocol", "personal_data"],
