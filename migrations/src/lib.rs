@@ -24,6 +24,7 @@ mod m20261122_183000_reminder_marks;
 mod m20261122_190000_current_documents_index;
 mod m20261122_200000_live_objects_indexes;
 mod m20261122_210000_objects_autovacuum;
+mod m20261123_000000_object_counts;
 
 /// Applies every migration in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_190000_current_documents_index::Migration),
             Box::new(m20261122_200000_live_objects_indexes::Migration),
             Box::new(m20261122_210000_objects_autovacuum::Migration),
+            Box::new(m20261123_000000_object_counts::Migration),
         ]
     }
 }

@@ -11,7 +11,8 @@
 //! (`INSERT … SELECT` inside SQLite, which pages through its own cache).
 //! Tables come from the database catalog (what the migrations created), in
 //! foreign-key dependency order; `seaql_migrations` is not copied, its last
-//! version goes into the manifest and must match on restore.
+//! version goes into the manifest and must match on restore. Tables kept by
+//! triggers ([`DERIVED`]) are not copied either: the restored rows rebuild them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -50,6 +51,10 @@ const AUDIT_HEAD: &str = "audit_head";
 /// the calendar table, which must be empty.
 const CALENDAR_VERSION: &str = "calendar_version";
 const MIGRATIONS: &str = "seaql_migrations";
+/// Tables that triggers derive from other tables (`object_counts`, from the
+/// objects): not copied, since restoring the objects rebuilds them, and
+/// restoring them too would count every object twice.
+const DERIVED: [&str; 1] = ["object_counts"];
 /// Rows fetched per round trip when dumping a PostgreSQL table (the
 /// documents' rows carry their extracted text, so a page stays small).
 const DUMP_PAGE: usize = 200;
@@ -104,7 +109,7 @@ fn stmt(b: DbBackend, sql: &str) -> Statement {
     Statement::from_string(b, sql.to_owned())
 }
 
-/// The application tables, parents before children.
+/// The application tables, parents before children, without the derived ones.
 pub async fn app_tables<C: ConnectionTrait>(c: &C) -> Result<Vec<String>> {
     let b = c.get_database_backend();
     let (tables_sql, fk_sql) = match b {
@@ -124,7 +129,7 @@ pub async fn app_tables<C: ConnectionTrait>(c: &C) -> Result<Vec<String>> {
     let mut pending: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for row in c.query_all_raw(stmt(b, tables_sql)).await? {
         let name: String = row.try_get("", "name")?;
-        if name != MIGRATIONS {
+        if name != MIGRATIONS && !DERIVED.contains(&name.as_str()) {
             pending.insert(name, BTreeSet::new());
         }
     }

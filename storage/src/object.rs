@@ -996,13 +996,100 @@ pub async fn list_sorted(
         return Ok(Page::empty(count));
     };
     let query = object::Entity::find().filter(cond);
-    let total = crate::page::total_if(count, query.clone().count(db.conn())).await?;
+    let total = crate::page::total_if(count, count_matches(db, scope, filter, &query)).await?;
     let limit = limit.clamp(1, crate::page::MAX_PAGE);
     let rows = page_after(query, order, after)?
         .limit(limit + 1)
         .all(db.conn())
         .await?;
     Page::from_overfetch(rows, limit, total).try_map(TryInto::try_into)
+}
+
+impl ObjectFilter {
+    /// When the filter asks only for an organization and whether archived
+    /// objects count, that organization (if any) and that flag: what the
+    /// `object_counts` table answers without visiting the objects. `None`
+    /// for any other criterion. Every field is named, so a new criterion
+    /// cannot be forgotten here.
+    fn counts_by_organization(&self) -> Option<(Option<Uuid>, bool)> {
+        let ObjectFilter {
+            organization_id,
+            kinds,
+            stages,
+            statuses,
+            contains_personal_data,
+            include_archived,
+            accounting_code_prefix,
+            registered_from,
+            registered_to,
+            updated_from,
+            updated_to,
+            overdue_review,
+            overdue_update,
+            text,
+            has_document_kind,
+            now: _,
+        } = self;
+        let blank_text = text.as_deref().is_none_or(|t| t.trim().is_empty());
+        (kinds.is_empty()
+            && stages.is_empty()
+            && statuses.is_empty()
+            && contains_personal_data.is_none()
+            && accounting_code_prefix.is_none()
+            && registered_from.is_none()
+            && registered_to.is_none()
+            && updated_from.is_none()
+            && updated_to.is_none()
+            && overdue_review.is_none()
+            && overdue_update.is_none()
+            && has_document_kind.is_none()
+            && blank_text)
+            .then_some((*organization_id, *include_archived))
+    }
+}
+
+/// How many objects `query` (the objects `scope` sees of `filter`) holds.
+/// Filtered by organization and archiving alone, the sum of the
+/// per-organization counters the triggers keep (one row per organization);
+/// otherwise a count of the matching rows.
+async fn count_matches(
+    db: &Database,
+    scope: Scope,
+    filter: &ObjectFilter,
+    query: &sea_orm::Select<object::Entity>,
+) -> std::result::Result<u64, sea_orm::DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Func, Query};
+    let Some((org, include_archived)) = filter.counts_by_organization() else {
+        return query.clone().count(db.conn()).await;
+    };
+    let org = match (scope, org) {
+        (Scope::Nothing, _) => return Ok(0),
+        (Scope::Organization(a), Some(b)) if a != b => return Ok(0),
+        (Scope::Organization(a), _) => Some(a),
+        (Scope::All, b) => b,
+    };
+    let mut counted = Expr::col(Alias::new("live"));
+    if include_archived {
+        counted = counted.add(Expr::col(Alias::new("archived")));
+    }
+    let mut select = Query::select();
+    // SUM of a bigint is a numeric on PostgreSQL: cast back.
+    select
+        .expr_as(
+            Func::coalesce([Expr::from(Func::sum(counted)), Expr::val(0i64)])
+                .cast_as(Alias::new("BIGINT")),
+            Alias::new("n"),
+        )
+        .from(Alias::new("object_counts"));
+    if let Some(org) = org {
+        select.and_where(Expr::col(Alias::new("organization_id")).eq(org));
+    }
+    let row = db.conn().query_one_raw(db.backend().build(&select)).await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Orders `query` and restricts it to the rows after `after`.

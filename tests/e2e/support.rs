@@ -364,6 +364,56 @@ pub fn code(body: &Value) -> &str {
         .unwrap_or_else(|| panic!("no error code in {body:#}"))
 }
 
+/// Checks that `object_counts` (kept by triggers) holds, for every
+/// organization with objects, exactly its live and archived objects, and no
+/// row with counts for an organization that has none. Returns the
+/// per-organization figures, `(organization, live, archived)`.
+pub async fn assert_object_counts_consistent(
+    c: &impl sea_orm::ConnectionTrait,
+) -> std::collections::BTreeMap<String, (i64, i64)> {
+    use sea_orm::Statement;
+    let b = c.get_database_backend();
+    // The ids are compared as text whatever their storage (uuid or blob).
+    let id = if b == sea_orm::DbBackend::Postgres {
+        "organization_id::text"
+    } else {
+        "hex(organization_id)"
+    };
+    let read = |sql: String| async move {
+        c.query_all_raw(Statement::from_string(b, sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get::<String>("", "o").unwrap(),
+                    (
+                        r.try_get::<i64>("", "live").unwrap(),
+                        r.try_get::<i64>("", "archived").unwrap(),
+                    ),
+                )
+            })
+            .filter(|(_, n)| *n != (0, 0))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let kept = read(format!(
+        "SELECT {id} AS o, live, archived FROM object_counts"
+    ))
+    .await;
+    let counted = read(format!(
+        "SELECT {id} AS o, \
+         CAST(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS live, \
+         CAST(SUM(CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS archived \
+         FROM informatization_objects GROUP BY organization_id"
+    ))
+    .await;
+    assert_eq!(
+        kept, counted,
+        "object_counts against the objects themselves"
+    );
+    kept
+}
+
 /// A valid BIN built from 11 digits (check digit computed as the law says).
 pub fn bin(head: &str) -> String {
     let d: Vec<u32> = head.bytes().map(|b| u32::from(b - b'0')).collect();
