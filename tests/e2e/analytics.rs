@@ -743,21 +743,7 @@ async fn object_counts_follow_the_objects(backend: Backend) {
 
     let app = TestApp::spawn(backend).await;
     let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
-    let mut orgs = vec![];
-    let mut owners = vec![];
-    for (i, head) in ["24014000001", "24014000004", "24024000007"]
-        .iter()
-        .enumerate()
-    {
-        let org = app
-            .create_org(&admin, &bin(head), &format!("Ведомство {i}"))
-            .await;
-        owners.push(
-            app.create_user(&admin, &format!("owner{i}@gov.kz"), "OWNER", Some(&org))
-                .await,
-        );
-        orgs.push(org);
-    }
+    let (orgs, owners) = app.orgs_with_owners(&admin, 3).await;
     let analyst = app
         .create_user(&admin, "analyst@gov.kz", "ANALYST", None)
         .await;

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{Backend, TestApp, bin, code};
+use crate::support::{Backend, TestApp, code};
 
 async fn rate_limit_per_caller(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| {
@@ -294,19 +294,7 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
     })
     .await;
     let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
-    let mut owners = vec![];
-    for (i, head) in ["24014000001", "24014000004", "24024000007"]
-        .iter()
-        .enumerate()
-    {
-        let org = app
-            .create_org(&admin, &bin(head), &format!("Ведомство {i}"))
-            .await;
-        owners.push(
-            app.create_user(&admin, &format!("owner{i}@gov.kz"), "OWNER", Some(&org))
-                .await,
-        );
-    }
+    let (_, owners) = app.orgs_with_owners(&admin, 3).await;
     let operator = app
         .create_user(&admin, "operator@gov.kz", "OPERATOR", None)
         .await;

@@ -236,6 +236,28 @@ impl TestApp {
         self.login(email).await
     }
 
+    /// `n` (at most 3) organizations, "Ведомство 0", "Ведомство 1", …, each
+    /// with an owner `owner{i}@gov.kz`: their ids and the owners' tokens.
+    pub async fn orgs_with_owners(&self, admin: &str, n: usize) -> (Vec<String>, Vec<String>) {
+        let mut orgs = vec![];
+        let mut owners = vec![];
+        for (i, head) in ["24014000001", "24014000004", "24024000007"]
+            .iter()
+            .take(n)
+            .enumerate()
+        {
+            let org = self
+                .create_org(admin, &bin(head), &format!("Ведомство {i}"))
+                .await;
+            owners.push(
+                self.create_user(admin, &format!("owner{i}@gov.kz"), "OWNER", Some(&org))
+                    .await,
+            );
+            orgs.push(org);
+        }
+        (orgs, owners)
+    }
+
     /// Creates an object as `owner`; returns its id.
     pub async fn create_object(&self, owner: &str, short: &str) -> String {
         let data = self
