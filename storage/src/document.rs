@@ -459,18 +459,13 @@ async fn list_for_objects_in<C: ConnectionTrait>(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<Document>> {
-    of_objects(
-        c.get_database_backend(),
-        columns(),
-        object_ids,
-        include_superseded,
-    )
-    .into_model::<Row>()
-    .all(c)
-    .await?
-    .into_iter()
-    .map(TryInto::try_into)
-    .collect()
+    of_objects(columns(), object_ids, include_superseded)
+        .into_model::<Row>()
+        .all(c)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }
 
 /// [`list_for_objects`] as [`DocumentHead`]s: the same rows and order, six
@@ -480,7 +475,7 @@ pub async fn heads_for_objects(
     object_ids: &[Uuid],
     include_superseded: bool,
 ) -> Result<Vec<DocumentHead>> {
-    of_objects(db.backend(), HEAD_COLUMNS, object_ids, include_superseded)
+    of_objects(HEAD_COLUMNS, object_ids, include_superseded)
         .into_model::<HeadRow>()
         .all(db.conn())
         .await?
@@ -492,7 +487,6 @@ pub async fn heads_for_objects(
 /// `columns` of the documents of `object_ids`, by object, kind, and
 /// version newest first; superseded versions only when asked for.
 fn of_objects(
-    backend: sea_orm::DbBackend,
     columns: impl IntoIterator<Item = document::Column>,
     object_ids: &[Uuid],
     include_superseded: bool,
@@ -500,11 +494,7 @@ fn of_objects(
     let mut query = document::Entity::find()
         .select_only()
         .columns(columns)
-        .filter(crate::db::id_in(
-            backend,
-            document::Column::ObjectId,
-            object_ids,
-        ));
+        .filter(document::Column::ObjectId.is_in(object_ids.iter().copied()));
     if !include_superseded {
         query = query.filter(document::Column::SupersededAt.is_null());
     }
@@ -519,7 +509,7 @@ pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Document>> {
     document::Entity::find()
         .select_only()
         .columns(columns())
-        .filter(crate::db::id_in(db.backend(), document::Column::Id, ids))
+        .filter(document::Column::Id.is_in(ids.iter().copied()))
         .into_model::<Row>()
         .all(db.conn())
         .await?

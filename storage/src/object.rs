@@ -700,7 +700,7 @@ pub async fn get_by_code(db: &Database, code: &AccountingCode) -> Result<Informa
 /// Several objects by id, in one statement (for DataLoaders).
 pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<InformatizationObject>> {
     object::Entity::find()
-        .filter(crate::db::id_in(db.backend(), object::Column::Id, ids))
+        .filter(object::Column::Id.is_in(ids.iter().copied()))
         .all(db.conn())
         .await?
         .into_iter()
@@ -1190,7 +1190,7 @@ pub async fn history(db: &Database, object_id: Uuid, page: PageRequest) -> Resul
 /// The life-cycle stages of several objects, oldest first (for DataLoaders).
 pub async fn stages_of(db: &Database, ids: &[Uuid]) -> Result<Vec<(Uuid, StageEntry)>> {
     stage::Entity::find()
-        .filter(crate::db::id_in(db.backend(), stage::Column::ObjectId, ids))
+        .filter(stage::Column::ObjectId.is_in(ids.iter().copied()))
         .order_by_asc(stage::Column::Id)
         .all(db.conn())
         .await?
@@ -1211,11 +1211,7 @@ pub async fn stages_of(db: &Database, ids: &[Uuid]) -> Result<Vec<(Uuid, StageEn
 
 async fn relations_of<C: ConnectionTrait>(c: &C, ids: &[Uuid]) -> Result<Vec<Relation>> {
     relation::Entity::find()
-        .filter(crate::db::id_in(
-            c.get_database_backend(),
-            relation::Column::ObjectId,
-            ids,
-        ))
+        .filter(relation::Column::ObjectId.is_in(ids.iter().copied()))
         .order_by_asc(relation::Column::Id)
         .all(c)
         .await?

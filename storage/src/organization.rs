@@ -104,7 +104,7 @@ pub async fn get_by_bin(db: &Database, bin: &Bin) -> Result<Organization> {
 /// Several organizations by id, in one statement (for DataLoaders).
 pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Organization>> {
     org::Entity::find()
-        .filter(crate::db::id_in(db.backend(), org::Column::Id, ids))
+        .filter(org::Column::Id.is_in(ids.iter().copied()))
         .all(db.conn())
         .await?
         .into_iter()

@@ -646,7 +646,7 @@ pub async fn queue(db: &Database, limit: u64) -> Result<Vec<Review>> {
 /// Every review of some objects, oldest first (for DataLoaders).
 pub async fn of_objects(db: &Database, ids: &[Uuid]) -> Result<Vec<Review>> {
     row::Entity::find()
-        .filter(crate::db::id_in(db.backend(), row::Column::ObjectId, ids))
+        .filter(row::Column::ObjectId.is_in(ids.iter().copied()))
         .order_by_asc(row::Column::Id)
         .all(db.conn())
         .await?

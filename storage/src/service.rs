@@ -291,7 +291,7 @@ pub async fn get(db: &Database, id: Uuid) -> Result<Service> {
 /// Several services by id (for DataLoaders), in no particular order.
 pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Service>> {
     service::Entity::find()
-        .filter(crate::db::id_in(db.backend(), service::Column::Id, ids))
+        .filter(service::Column::Id.is_in(ids.iter().copied()))
         .all(db.conn())
         .await?
         .into_iter()
@@ -302,11 +302,7 @@ pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<Service>> {
 /// The services the given objects provide (for DataLoaders), by ServiceID.
 pub async fn of_objects(db: &Database, object_ids: &[Uuid]) -> Result<Vec<Service>> {
     service::Entity::find()
-        .filter(crate::db::id_in(
-            db.backend(),
-            service::Column::ObjectId,
-            object_ids,
-        ))
+        .filter(service::Column::ObjectId.is_in(object_ids.iter().copied()))
         .order_by_asc(service::Column::ServiceId)
         .all(db.conn())
         .await?

@@ -51,7 +51,7 @@ pub async fn enabled(db: &Database, user_id: Uuid) -> Result<Option<TotpState>> 
 /// Which of `ids` have the second factor on (one statement, for DataLoaders).
 pub async fn enabled_among(db: &Database, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
     Ok(totp::Entity::find()
-        .filter(crate::db::id_in(db.backend(), totp::Column::UserId, ids))
+        .filter(totp::Column::UserId.is_in(ids.iter().copied()))
         .filter(totp::Column::EnabledAt.is_not_null())
         .all(db.conn())
         .await?

@@ -140,7 +140,7 @@ pub async fn get(db: &Database, id: Uuid) -> Result<User> {
 /// Several users by id, in one statement (for DataLoaders).
 pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<User>> {
     user::Entity::find()
-        .filter(crate::db::id_in(db.backend(), user::Column::Id, ids))
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
         .all(db.conn())
         .await?
         .into_iter()
