@@ -1347,3 +1347,97 @@ pub async fn as_of(
         ..current
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counters answer only organization and archiving: any other
+    /// criterion, alone, sends the count to the matching rows.
+    #[test]
+    fn only_organization_and_archiving_are_answered_by_the_counters() {
+        let org = Uuid::from_u128(7);
+        let t = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("a date");
+        let plain = ObjectFilter::default();
+        assert_eq!(plain.counts_by_organization(), Some((None, false)));
+        let answered = [
+            (
+                ObjectFilter {
+                    organization_id: Some(org),
+                    include_archived: true,
+                    ..ObjectFilter::default()
+                },
+                Some((Some(org), true)),
+            ),
+            (
+                ObjectFilter {
+                    text: Some(" \t".into()),
+                    now: Some(t),
+                    ..ObjectFilter::default()
+                },
+                Some((None, false)),
+            ),
+        ];
+        for (f, expected) in answered {
+            assert_eq!(f.counts_by_organization(), expected, "{f:?}");
+        }
+        let d = ObjectFilter::default;
+        let scanned = [
+            ObjectFilter {
+                kinds: vec![ObjectKind::InformationSystem],
+                ..d()
+            },
+            ObjectFilter {
+                stages: vec![LifeCycleStage::Creation],
+                ..d()
+            },
+            ObjectFilter {
+                statuses: vec![RegistrationStatus::Draft],
+                ..d()
+            },
+            ObjectFilter {
+                contains_personal_data: Some(false),
+                ..d()
+            },
+            ObjectFilter {
+                accounting_code_prefix: Some(String::new()),
+                ..d()
+            },
+            ObjectFilter {
+                registered_from: Some(t),
+                ..d()
+            },
+            ObjectFilter {
+                registered_to: Some(t),
+                ..d()
+            },
+            ObjectFilter {
+                updated_from: Some(t),
+                ..d()
+            },
+            ObjectFilter {
+                updated_to: Some(t),
+                ..d()
+            },
+            ObjectFilter {
+                overdue_review: Some(false),
+                ..d()
+            },
+            ObjectFilter {
+                overdue_update: Some(false),
+                ..d()
+            },
+            ObjectFilter {
+                text: Some("жүйе".into()),
+                ..d()
+            },
+            ObjectFilter {
+                has_document_kind: Some(archportal_domain::document::DocumentKind::ALL[0]),
+                ..d()
+            },
+        ];
+        for f in scanned {
+            assert_eq!(f.counts_by_organization(), None, "{f:?}");
+        }
+    }
+}
