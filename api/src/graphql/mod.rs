@@ -527,16 +527,12 @@ pub struct ConnectionTotal {
 #[async_graphql::Object]
 impl ConnectionTotal {
     /// How many items match in all pages.
+    // The count is skipped when the look-ahead does not see this field;
+    // should it ever be resolved without a count, that is an internal error
+    // rather than a wrong 0.
     async fn total_count(&self) -> ApiResult<u64> {
-        total_count(self.total)
+        self.total.ok_or_else(|| ApiError::internal(&NotCounted))
     }
-}
-
-/// A connection's `totalCount`. The count is skipped when the look-ahead
-/// does not see the field; should it ever be resolved without a count, that
-/// is reported as an internal error rather than answered with a wrong 0.
-pub fn total_count(total: Option<u64>) -> ApiResult<u64> {
-    total.ok_or_else(|| ApiError::internal(&NotCounted))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::object::InformatizationObject;
 use crate::graphql::organization::Organization;
 use crate::graphql::search::service_scope_of;
-use crate::graphql::{CtxExt, IdCursor, page_request, parse_id};
+use crate::graphql::{ConnectionTotal, CtxExt, IdCursor, page_request, parse_id};
 use async_graphql::connection::CursorType;
 
 mirror!(
@@ -224,25 +224,15 @@ pub struct Facet {
     pub values: Vec<FacetValue>,
 }
 
-/// Extra fields of the services connection.
+/// Extra fields of the services connection: every connection's
+/// `totalCount`, and the facets.
+#[derive(SimpleObject)]
 pub struct ServiceConnectionFields {
-    /// How many services match in all pages (`None`: not selected, not counted).
-    pub total: Option<u64>,
+    /// `totalCount`, as on every connection.
+    #[graphql(flatten)]
+    pub total: ConnectionTotal,
     /// Counts per facet over all matching services.
     pub facets: Vec<Facet>,
-}
-
-#[Object]
-impl ServiceConnectionFields {
-    /// How many services match in all pages.
-    async fn total_count(&self) -> ApiResult<u64> {
-        crate::graphql::total_count(self.total)
-    }
-
-    /// Counts per facet over all matching services.
-    async fn facets(&self) -> &[Facet] {
-        &self.facets
-    }
 }
 
 /// Which services to list.
@@ -340,7 +330,7 @@ impl ServiceQuery {
             after_given,
             found.has_next,
             ServiceConnectionFields {
-                total: found.total,
+                total: ConnectionTotal { total: found.total },
                 facets,
             },
         );
@@ -460,7 +450,9 @@ async fn ranked(
         offset > 0,
         u64::try_from(window_end).unwrap_or(u64::MAX) < found.total,
         ServiceConnectionFields {
-            total: Some(found.total),
+            total: ConnectionTotal {
+                total: Some(found.total),
+            },
             facets: facets_of(
                 &found.facet_counts,
                 &["gateway", "status", "protocol", "personal_data"],
