@@ -26,6 +26,8 @@ mod m20261122_200000_live_objects_indexes;
 mod m20261122_210000_objects_autovacuum;
 mod m20261123_000000_object_counts;
 
+pub use m20261123_000000_object_counts::RECOUNT as OBJECT_COUNTS_RECOUNT;
+
 /// Applies every migration in order.
 pub struct Migrator;
 

@@ -24,11 +24,13 @@ enum ObjectCounts {
     Archived,
 }
 
-/// Fills the table from the objects already recorded.
-const BACKFILL: &str = "INSERT INTO object_counts (organization_id, live, archived) \
-     SELECT organization_id, \
-     SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END) \
+/// What `object_counts` must hold, counted from the objects themselves: one
+/// row (`organization_id`, `live`, `archived`) per organization that has
+/// objects. The migration fills the table with it; the tests and the crash
+/// harness compare the table with it.
+pub const RECOUNT: &str = "SELECT organization_id, \
+     SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END) AS live, \
+     SUM(CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END) AS archived \
      FROM informatization_objects GROUP BY organization_id";
 
 /// One function for the three PostgreSQL triggers: an old row leaves its
@@ -112,7 +114,10 @@ impl MigrationTrait for Migration {
         let c = manager.get_connection();
         // Filled before the triggers exist, in the migration's transaction,
         // before the service starts: no object is counted twice.
-        c.execute_unprepared(BACKFILL).await?;
+        c.execute_unprepared(&format!(
+            "INSERT INTO object_counts (organization_id, live, archived) {RECOUNT}"
+        ))
+        .await?;
         if manager.get_database_backend() == DbBackend::Postgres {
             c.execute_unprepared(PG_FUNCTION).await?;
             for t in PG_TRIGGERS {

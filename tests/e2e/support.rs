@@ -423,10 +423,8 @@ pub async fn assert_object_counts_consistent(
     ))
     .await;
     let counted = read(format!(
-        "SELECT {id} AS o, \
-         CAST(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS live, \
-         CAST(SUM(CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS archived \
-         FROM informatization_objects GROUP BY organization_id"
+        "SELECT {id} AS o, live, archived FROM ({}) c",
+        archportal_migrations::OBJECT_COUNTS_RECOUNT
     ))
     .await;
     assert_eq!(

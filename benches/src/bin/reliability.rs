@@ -1070,10 +1070,11 @@ async fn check_stopped(
     .collect();
     let counted: BTreeSet<Vec<Option<String>>> = rows(
         &db,
-        "SELECT CAST(organization_id AS TEXT) AS o, \
-         CAST(SUM(CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END) AS TEXT) AS l, \
-         CAST(SUM(CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END) AS TEXT) AS a \
-         FROM informatization_objects GROUP BY organization_id",
+        &format!(
+            "SELECT CAST(organization_id AS TEXT) AS o, CAST(live AS TEXT) AS l, \
+             CAST(archived AS TEXT) AS a FROM ({}) c",
+            archportal_migrations::OBJECT_COUNTS_RECOUNT
+        ),
         &["o", "l", "a"],
     )
     .await?
