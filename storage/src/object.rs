@@ -111,9 +111,150 @@ impl InformatizationObject {
     }
 }
 
+/// The columns of an [`InformatizationObject`], read by position: lists
+/// select [`OBJECT_COLUMNS`], in this order. Looking each of a page's
+/// columns up by name hashed the name every time, and the row the entity
+/// reads also carries the search text and the reminders' bookkeeping,
+/// which no caller of these functions reads.
+#[derive(Debug)]
+struct ObjectRow {
+    id: Uuid,
+    organization_id: Uuid,
+    kind: String,
+    name_kk: String,
+    name_ru: String,
+    short_name: String,
+    purpose: String,
+    stage: String,
+    stage_started_on: NaiveDate,
+    registration_status: String,
+    accounting_code: Option<String>,
+    contains_personal_data: bool,
+    exclusion: Option<String>,
+    version: i32,
+    archived_at: Option<DateTime<Utc>>,
+    created_by: Uuid,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    update_due_at: Option<DateTime<Utc>>,
+    update_remarks: Option<String>,
+    registered_data: Option<String>,
+    registered_at: Option<DateTime<Utc>>,
+}
+
+const OBJECT_COLUMNS: [object::Column; 22] = [
+    object::Column::Id,
+    object::Column::OrganizationId,
+    object::Column::Kind,
+    object::Column::NameKk,
+    object::Column::NameRu,
+    object::Column::ShortName,
+    object::Column::Purpose,
+    object::Column::Stage,
+    object::Column::StageStartedOn,
+    object::Column::RegistrationStatus,
+    object::Column::AccountingCode,
+    object::Column::ContainsPersonalData,
+    object::Column::Exclusion,
+    object::Column::Version,
+    object::Column::ArchivedAt,
+    object::Column::CreatedBy,
+    object::Column::CreatedAt,
+    object::Column::UpdatedAt,
+    object::Column::UpdateDueAt,
+    object::Column::UpdateRemarks,
+    object::Column::RegisteredData,
+    object::Column::RegisteredAt,
+];
+
+impl sea_orm::FromQueryResult for ObjectRow {
+    fn from_query_result(
+        res: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Ok(Self::from_query_result_nullable(res, pre)?)
+    }
+
+    fn from_query_result_nullable(
+        res: &sea_orm::QueryResult,
+        _pre: &str,
+    ) -> std::result::Result<Self, sea_orm::TryGetError> {
+        Ok(ObjectRow {
+            id: res.try_get_by_index_nullable(0)?,
+            organization_id: res.try_get_by_index_nullable(1)?,
+            kind: res.try_get_by_index_nullable(2)?,
+            name_kk: res.try_get_by_index_nullable(3)?,
+            name_ru: res.try_get_by_index_nullable(4)?,
+            short_name: res.try_get_by_index_nullable(5)?,
+            purpose: res.try_get_by_index_nullable(6)?,
+            stage: res.try_get_by_index_nullable(7)?,
+            stage_started_on: res.try_get_by_index_nullable(8)?,
+            registration_status: res.try_get_by_index_nullable(9)?,
+            accounting_code: res.try_get_by_index_nullable(10)?,
+            contains_personal_data: res.try_get_by_index_nullable(11)?,
+            exclusion: res.try_get_by_index_nullable(12)?,
+            version: res.try_get_by_index_nullable(13)?,
+            archived_at: res.try_get_by_index_nullable(14)?,
+            created_by: res.try_get_by_index_nullable(15)?,
+            created_at: res.try_get_by_index_nullable(16)?,
+            updated_at: res.try_get_by_index_nullable(17)?,
+            update_due_at: res.try_get_by_index_nullable(18)?,
+            update_remarks: res.try_get_by_index_nullable(19)?,
+            registered_data: res.try_get_by_index_nullable(20)?,
+            registered_at: res.try_get_by_index_nullable(21)?,
+        })
+    }
+}
+
+/// `query`'s objects as [`ObjectRow`]s: only [`OBJECT_COLUMNS`], in order.
+fn object_rows(
+    query: sea_orm::Select<object::Entity>,
+) -> sea_orm::Selector<sea_orm::SelectModel<ObjectRow>> {
+    query
+        .select_only()
+        .columns(OBJECT_COLUMNS)
+        .into_model::<ObjectRow>()
+}
+
+impl From<object::Model> for ObjectRow {
+    fn from(m: object::Model) -> Self {
+        ObjectRow {
+            id: m.id,
+            organization_id: m.organization_id,
+            kind: m.kind,
+            name_kk: m.name_kk,
+            name_ru: m.name_ru,
+            short_name: m.short_name,
+            purpose: m.purpose,
+            stage: m.stage,
+            stage_started_on: m.stage_started_on,
+            registration_status: m.registration_status,
+            accounting_code: m.accounting_code,
+            contains_personal_data: m.contains_personal_data,
+            exclusion: m.exclusion,
+            version: m.version,
+            archived_at: m.archived_at,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            update_due_at: m.update_due_at,
+            update_remarks: m.update_remarks,
+            registered_data: m.registered_data,
+            registered_at: m.registered_at,
+        }
+    }
+}
+
 impl TryFrom<object::Model> for InformatizationObject {
     type Error = StorageError;
     fn try_from(m: object::Model) -> Result<Self> {
+        ObjectRow::from(m).try_into()
+    }
+}
+
+impl TryFrom<ObjectRow> for InformatizationObject {
+    type Error = StorageError;
+    fn try_from(m: ObjectRow) -> Result<Self> {
         let corrupt = |what: &str| StorageError::Corrupt(format!("object {}: {what}", m.id));
         let kind = ObjectKind::from_code(&m.kind).ok_or_else(|| corrupt("kind"))?;
         let exclusion = match &m.exclusion {
@@ -699,8 +840,7 @@ pub async fn get_by_code(db: &Database, code: &AccountingCode) -> Result<Informa
 
 /// Several objects by id, in one statement (for DataLoaders).
 pub async fn get_many(db: &Database, ids: &[Uuid]) -> Result<Vec<InformatizationObject>> {
-    object::Entity::find()
-        .filter(object::Column::Id.is_in(ids.iter().copied()))
+    object_rows(object::Entity::find().filter(object::Column::Id.is_in(ids.iter().copied())))
         .all(db.conn())
         .await?
         .into_iter()
@@ -993,8 +1133,7 @@ pub async fn list_sorted(
     let query = object::Entity::find().filter(cond);
     let total = crate::page::total_if(count, count_matches(db, scope, filter, &query)).await?;
     let limit = limit.clamp(1, crate::page::MAX_PAGE);
-    let rows = page_after(query, order, after)?
-        .limit(limit + 1)
+    let rows = object_rows(page_after(query, order, after)?.limit(limit + 1))
         .all(db.conn())
         .await?;
     Page::from_overfetch(rows, limit, total).try_map(TryInto::try_into)
@@ -1152,9 +1291,7 @@ pub async fn batch_after(
     if let Some(after) = after {
         query = query.filter(object::Column::Id.gt(after));
     }
-    query
-        .order_by_asc(object::Column::Id)
-        .limit(limit)
+    object_rows(query.order_by_asc(object::Column::Id).limit(limit))
         .all(db.conn())
         .await?
         .into_iter()

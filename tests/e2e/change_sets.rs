@@ -112,6 +112,7 @@ async fn change_set_is_verified_like_a_submission(backend: Backend) {
             .unwrap()
             .contains(&json!({"field": "stage", "from": "CREATION", "to": "PILOT_OPERATION"}))
     );
+    crate::support::assert_listed_like_fetched(&app, &owner, &id).await;
 
     // Returned with remarks, corrected, resubmitted: a new clock.
     let none = app

@@ -125,6 +125,7 @@ async fn full_story(backend: Backend) {
         )
         .await;
     assert_eq!(list["informatizationObjects"]["totalCount"], 0);
+    crate::support::assert_listed_like_fetched(&app, &owner, &id).await;
     let list = app
         .ok(
             Some(&owner),

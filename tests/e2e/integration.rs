@@ -95,6 +95,9 @@ async fn every_step_with_calendar_deadlines(backend: Backend) {
         )
         .await["createInformatizationObject"]["informatizationObject"]["id"]
         .clone();
+    let listed =
+        crate::support::assert_listed_like_fetched(&app, &owner_b, secret.as_str().unwrap()).await;
+    assert_eq!(listed["exclusion"], "STATE_SECRETS");
     app.ok(
         Some(&operator),
         REGISTER,

@@ -434,6 +434,55 @@ pub async fn assert_object_counts_consistent(
     kept
 }
 
+/// Every field of an informatization object that its stored row carries.
+const OBJECT_ROW_FIELDS: &str = "id organization { id } kind nameKk nameRu shortName purpose
+    stage stageStartedOn registrationStatus accountingCode registeredAt
+    registeredData { field value } changeSet { field from to } updateDueAt updateOverdue
+    updateRemarks { field documentKind text } containsPersonalData exclusion version archived
+    archivedAt createdBy { id } createdAt updatedAt";
+
+/// Checks that object `id` reads the same in a list (which selects its
+/// columns by position) as fetched alone (which reads the whole row by
+/// column name), field by field, as `token` sees it. Returns the object.
+pub async fn assert_listed_like_fetched(app: &TestApp, token: &str, id: &str) -> Value {
+    let alone = app
+        .ok(
+            Some(token),
+            &format!("query($id:ID!){{ informatizationObject(id:$id){{ {OBJECT_ROW_FIELDS} }} }}"),
+            json!({"id": id}),
+        )
+        .await["informatizationObject"]
+        .clone();
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .ok(
+                Some(token),
+                &format!(
+                    "query($a:String){{ informatizationObjects(first:100, after:$a, filter:{{includeArchived:true}}) {{
+                        edges {{ node {{ {OBJECT_ROW_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+                ),
+                json!({"a": after}),
+            )
+            .await;
+        let list = &page["informatizationObjects"];
+        if let Some(listed) = list["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["id"] == id)
+        {
+            assert_eq!(listed["node"], alone, "object {id} listed and fetched");
+            return alone;
+        }
+        assert_eq!(
+            list["pageInfo"]["hasNextPage"], true,
+            "object {id} is not listed"
+        );
+        after = list["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
 /// A valid BIN built from 11 digits (check digit computed as the law says).
 pub fn bin(head: &str) -> String {
     let d: Vec<u32> = head.bytes().map(|b| u32::from(b - b'0')).collect();

@@ -126,6 +126,7 @@ async fn flag_missing_data_sets_the_update_duty(backend: Backend) {
         json!([{"field": "purpose", "documentKind": null, "text": "Укажите перечень автоматизируемых услуг"},
             {"field": null, "documentKind": "TERMS_OF_REFERENCE", "text": "Приложите актуальное ТЗ"}])
     );
+    crate::support::assert_listed_like_fetched(&app, &owner, &id).await;
     // And is mailed them.
     let dir = app.data_dir.join("outbox");
     let started = Instant::now();
