@@ -278,6 +278,12 @@ pub struct LimitsConfig {
     pub ip_rate_burst: u32,
     /// Longest a GraphQL request may run before it is answered with `TIMEOUT`.
     pub request_timeout_ms: u64,
+    /// GraphQL operations that may execute at once (0: twice the cores).
+    /// Later ones wait their turn in arrival order, and the wait counts
+    /// toward `request_timeout_ms`: on a saturated server each operation
+    /// then runs nearly alone instead of sharing the cores with every other
+    /// one, so it finishes sooner and none is overtaken (see [`crate::turns`]).
+    pub concurrent_operations: usize,
 }
 
 /// Technical documentation (003 §7): upload limits, checks, blob storage
@@ -384,6 +390,7 @@ impl Default for LimitsConfig {
             ip_rate_per_minute: 6_000,
             ip_rate_burst: 1_000,
             request_timeout_ms: 30_000,
+            concurrent_operations: 0,
         }
     }
 }

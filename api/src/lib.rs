@@ -19,6 +19,7 @@ pub mod memory;
 pub mod metrics;
 pub mod ratelimit;
 pub mod search;
+pub mod turns;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -75,6 +76,8 @@ pub struct AppState {
     pub check_slots: Arc<tokio::sync::Semaphore>,
     /// `statistics` computations in flight, shared by identical requests.
     pub statistics_flights: graphql::statistics::Flights,
+    /// Turns of GraphQL operations (`limits.concurrent_operations`).
+    pub turns: turns::Turns,
 }
 
 impl AppState {
@@ -191,6 +194,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
     let check_slots = Arc::new(tokio::sync::Semaphore::new(
         config.documents.max_concurrent_checks.max(1),
     ));
+    let turns = turns::Turns::new(config.limits.concurrent_operations);
     Ok(Arc::new(AppState {
         config,
         db,
@@ -205,6 +209,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<Arc<AppState>> {
         blobs,
         check_slots,
         statistics_flights: graphql::statistics::Flights::default(),
+        turns,
     }))
 }
 
@@ -719,11 +724,13 @@ async fn graphql_post(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let turn = Arc::new(turns::Turn::default());
     let ctx = RequestCtx {
         actor,
         bad_token,
         lang,
         request_id,
+        turn: turn.clone(),
     };
     let mut request = request;
     if let Some(refusal) = refuse_fan_out(&mut request, state.config.limits.query_selections, lang)
@@ -739,8 +746,15 @@ async fn graphql_post(
     // of waiting out the request timeout; dropping it rolls its transaction
     // back.
     let mut breaker = state.db.breaker().subscribe();
+    // The wait for a turn counts toward the request timeout; the turn is
+    // held until the answer is serialized, below.
+    let (runner, held) = (state.clone(), turn.clone());
+    let run = async move {
+        runner.turns.take(&held, &runner.metrics).await;
+        schema.execute(request).await
+    };
     let executed = tokio::select! {
-        executed = tokio::time::timeout(limit, schema.execute(request)) => executed,
+        executed = tokio::time::timeout(limit, run) => executed,
         opened = breaker.wait_for(|s| s.refuses()) => {
             // Release the channel's read lock before answering.
             drop(opened);
@@ -776,6 +790,7 @@ async fn graphql_post(
         .iter()
         .any(|e| e.source::<error::DatabaseDown>().is_some());
     let mut http = Json(response).into_response();
+    drop(turn);
     http.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if database_down {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 const BUCKETS: [f64; 11] = [
@@ -37,6 +38,17 @@ impl Series {
 pub struct Metrics {
     http: Mutex<BTreeMap<(String, String, u16), Series>>,
     graphql: Mutex<BTreeMap<(String, &'static str), Series>>,
+    /// GraphQL operations waiting for their turn (`limits.concurrent_operations`).
+    waiting: AtomicU64,
+}
+
+/// Counts one operation as waiting for as long as it lives.
+pub struct Waiting<'a>(&'a AtomicU64);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Keeps `[A-Za-z0-9_]`, at most 64 characters; empty becomes `anonymous`.
@@ -76,6 +88,13 @@ impl Metrics {
                 .or_default()
                 .observe(took.as_secs_f64());
         }
+    }
+
+    /// Counts an operation as waiting for its turn until the guard drops
+    /// (it got its turn, or the request was cut while waiting).
+    pub fn waiting(&self) -> Waiting<'_> {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(&self.waiting)
     }
 
     /// The exposition text.
@@ -122,6 +141,13 @@ impl Metrics {
                 rows,
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP archportal_graphql_operations_waiting GraphQL operations waiting for their turn (limits.concurrent_operations).\n\
+             # TYPE archportal_graphql_operations_waiting gauge\n\
+             archportal_graphql_operations_waiting {}",
+            self.waiting.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -139,5 +165,27 @@ mod tests {
         assert!(text.contains("archportal_graphql_operation_duration_seconds_count{operation=\"Objectsx\",outcome=\"ok\"} 1"));
         assert!(text.contains("le=\"0.025\"} 1"));
         assert!(text.contains("archportal_http_request_duration_seconds_count{method=\"POST\",route=\"/graphql\",status=\"200\"} 1"));
+        assert!(text.contains("\narchportal_graphql_operations_waiting 0\n"));
+    }
+
+    #[test]
+    fn waiting_operations_are_counted_while_their_guards_live() {
+        let m = Metrics::default();
+        let a = m.waiting();
+        let b = m.waiting();
+        assert!(
+            m.render()
+                .contains("\narchportal_graphql_operations_waiting 2\n")
+        );
+        drop(a);
+        assert!(
+            m.render()
+                .contains("\narchportal_graphql_operations_waiting 1\n")
+        );
+        drop(b);
+        assert!(
+            m.render()
+                .contains("\narchportal_graphql_operations_waiting 0\n")
+        );
     }
 }

@@ -2,10 +2,12 @@
 //! introspection; and the statement count of a nested list, which must not
 //! grow with the page size (no N+1).
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::{Backend, TestApp, code};
+use crate::support::{Backend, TestApp, bin, code};
 
 async fn rate_limit_per_caller(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| {
@@ -509,9 +511,188 @@ async fn nested_list_has_no_n_plus_one(backend: Backend) {
     app.finish().await;
 }
 
+/// `archportal_graphql_operations_waiting` from `/metrics`.
+async fn operations_waiting(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("archportal_graphql_operations_waiting "))
+        .expect("the waiting gauge")
+        .parse()
+        .unwrap()
+}
+
+/// Polls `/metrics` until `n` operations wait for their turn.
+async fn until_waiting(app: &TestApp, n: u64) {
+    until(&format!("{n} operations waiting"), async || {
+        operations_waiting(app).await == n
+    })
+    .await;
+}
+
+/// Polls until `check` holds, for at most 10 s.
+async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check().await {
+        assert!(Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `limits.concurrent_operations`: beyond the limit an operation waits its
+/// turn, in arrival order; the wait counts toward the request timeout, and
+/// `/metrics` shows how many wait.
+async fn operations_take_turns_in_arrival_order(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.limits.concurrent_operations = 2;
+        c.limits.request_timeout_ms = 2_000;
+    })
+    .await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let slots = app.state().turns.slots().clone();
+    assert_eq!(slots.available_permits(), 2);
+    let q = "{ organizations { totalCount } }";
+    let before = app.ok(Some(&admin), q, json!({})).await["organizations"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    // Both turns held (as by two long operations): the next one waits, and
+    // is answered TIMEOUT when its wait reaches the request timeout.
+    let first = slots.clone().acquire_owned().await.unwrap();
+    let second = slots.clone().acquire_owned().await.unwrap();
+    let started = Instant::now();
+    let timed_out = app.gql(Some(&admin), q, json!({})).await;
+    assert_eq!(code(&timed_out), "TIMEOUT", "{timed_out}");
+    assert!(started.elapsed() >= Duration::from_millis(2_000));
+    assert_eq!(
+        operations_waiting(&app).await,
+        0,
+        "a cut request no longer waits"
+    );
+    // Two operations queue: A, which creates an organization, then B, which
+    // counts them; then one turn comes back (the other stays held). A must
+    // get it, and B runs after A has committed: B counts A's organization.
+    let post = |query: &'static str, variables: Value| {
+        let request = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({ "query": query, "variables": variables }));
+        tokio::spawn(async move { request.send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    let a = post(
+        "mutation($i:CreateOrganizationInput!){ createOrganization(input:$i){ organization { id } } }",
+        json!({"i": {"bin": bin("24014000004"), "nameKk": "А (kk)", "nameRu": "Министерство А", "kind": "STATE_BODY"}}),
+    );
+    until_waiting(&app, 1).await;
+    let b = post(q, json!({}));
+    until_waiting(&app, 2).await;
+    drop(first);
+    let both = async { (a.await.unwrap(), b.await.unwrap()) };
+    let (a, b) = tokio::time::timeout(Duration::from_secs(10), both)
+        .await
+        .expect("both run on the one turn given back");
+    assert!(
+        a["data"]["createOrganization"]["organization"]["id"].is_string(),
+        "{a}"
+    );
+    assert_eq!(
+        b["data"]["organizations"]["totalCount"].as_u64(),
+        Some(before + 1),
+        "B ran before A: {b}"
+    );
+    assert_eq!(operations_waiting(&app).await, 0);
+    assert_eq!(slots.available_permits(), 1, "A and B gave their turn back");
+    drop(second);
+    assert_eq!(slots.available_permits(), 2);
+    app.finish().await;
+}
+
+/// A `statistics` request that joins an identical one in flight gives its
+/// turn back while it waits for that computation, so that the waiting keeps
+/// no other operation from running. PostgreSQL only: the test holds the
+/// computing request in the database with a table lock, and SQLite (WAL)
+/// never makes a reader wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_joiners_give_their_turn_back() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn_with(Backend::Postgres, |c| {
+        c.limits.concurrent_operations = 2;
+    })
+    .await;
+    let admin = app.bootstrap("admin@gov.kz", "ADMIN", None).await;
+    let slots = app.state().turns.slots().clone();
+    let db = sea_orm::Database::connect(app.config.database_url())
+        .await
+        .unwrap();
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE informatization_objects IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let statistics = || {
+        let request = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&admin)
+            .json(&json!({ "query": "{ statistics { totalObjects } }" }));
+        tokio::spawn(async move { request.send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    // The first computes, holding a turn, and waits for the lock.
+    let first = statistics();
+    until("the computing request waits for the lock", async || {
+        db.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*)::int AS n FROM pg_stat_activity \
+             WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        ))
+        .await
+        .unwrap()
+        .and_then(|row| row.try_get::<i32>("", "n").ok())
+            == Some(1)
+    })
+    .await;
+    assert_eq!(
+        slots.available_permits(),
+        1,
+        "the computing request holds a turn"
+    );
+    // The other turn is held here, so the identical second request waits
+    // for it; once let go, it takes that turn, joins the computation in
+    // flight and gives the turn back, though it has no answer yet.
+    let other = slots.clone().acquire_owned().await.unwrap();
+    let second = statistics();
+    until_waiting(&app, 1).await;
+    drop(other);
+    until("the joining request gives its turn back", async || {
+        slots.available_permits() == 1 && operations_waiting(&app).await == 0
+    })
+    .await;
+    assert!(!first.is_finished() && !second.is_finished());
+    // Meanwhile another operation runs on that turn.
+    app.ok(Some(&admin), "{ organizations { totalCount } }", json!({}))
+        .await;
+    lock.commit().await.unwrap();
+    let (first, second) = (first.await.unwrap(), second.await.unwrap());
+    assert!(
+        first["data"]["statistics"]["totalObjects"].is_u64(),
+        "{first}"
+    );
+    assert_eq!(first, second, "one computation, one answer");
+    assert_eq!(slots.available_permits(), 2);
+    db.close().await.unwrap();
+    app.finish().await;
+}
+
 both!(
     rate_limit_per_caller,
     request_timeout,
+    operations_take_turns_in_arrival_order,
     depth_complexity_and_introspection,
     fragment_fan_out_is_refused_before_validation,
     nested_list_has_no_n_plus_one

@@ -121,6 +121,8 @@ pub struct RequestCtx {
     pub lang: Lang,
     /// Correlates logs with this request.
     pub request_id: String,
+    /// The operation's turn (`limits.concurrent_operations`).
+    pub turn: Arc<crate::turns::Turn>,
 }
 
 /// Per-request loaders.

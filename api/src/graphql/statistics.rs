@@ -121,12 +121,21 @@ type Flight = Arc<OnceCell<Arc<repo::Statistics>>>;
 pub struct Flights(Mutex<HashMap<String, Flight>>);
 
 impl Flights {
-    fn join(&self, key: &str) -> Flight {
+    /// The flight for `key`, and whether it was already in the air (then
+    /// this request joins another's computation).
+    fn join(&self, key: &str) -> (Flight, bool) {
         let mut map = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.entry(key.to_owned()).or_default().clone()
+        match map.get(key) {
+            Some(flight) => (flight.clone(), true),
+            None => {
+                let flight = Flight::default();
+                map.insert(key.to_owned(), flight.clone());
+                (flight, false)
+            }
+        }
     }
 
     /// Forgets `flight` once it has landed (if it is still the one for `key`).
@@ -187,9 +196,14 @@ impl StatisticsQuery {
         };
         let key = format!("{scope:?}|{service_scope:?}|{question:?}|{parts:?}");
         let flights = &ctx.state().statistics_flights;
-        let flight = flights.join(&key);
-        // The first request computes; the others wait on the same cell. If
-        // the computing request fails or is dropped, a waiting one computes.
+        let (flight, joined) = flights.join(&key);
+        // The first request computes; the others wait on the same cell,
+        // without holding a turn (`limits.concurrent_operations`) that
+        // another operation could use meanwhile. If the computing request
+        // fails or is dropped, a waiting one computes.
+        if joined {
+            ctx.req().turn.give_back();
+        }
         let computed = flight
             .get_or_try_init(|| async {
                 repo::compute(
