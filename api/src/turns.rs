@@ -5,8 +5,8 @@
 //! other one finishes late, and the order in which they finish is left to
 //! chance; one that waits its turn and then runs nearly alone finishes in
 //! about its own time. The load benchmark's nested list at 16 clients on 2
-//! cores: p99 48.0–49.7 ms with 4 turns against 62.1–65.3 ms without, at the
-//! same throughput (benches/README.md).
+//! cores: p99 46.0–58.8 ms over 7 runs with 4 turns against 62.1–67.3 ms
+//! over 3 runs without, at the same throughput (benches/README.md).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
