@@ -72,7 +72,8 @@ impl Turn {
     }
 
     /// Whether the operation holds a turn.
-    pub fn held(&self) -> bool {
+    #[cfg(test)]
+    fn held(&self) -> bool {
         self.lock().is_some()
     }
 }

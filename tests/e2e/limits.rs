@@ -578,20 +578,13 @@ async fn operations_take_turns_in_arrival_order(backend: Backend) {
     // Two operations queue: A, which creates an organization, then B, which
     // counts them; then one turn comes back (the other stays held). A must
     // get it, and B runs after A has committed: B counts A's organization.
-    let post = |query: &'static str, variables: Value| {
-        let request = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .bearer_auth(&admin)
-            .json(&json!({ "query": query, "variables": variables }));
-        tokio::spawn(async move { request.send().await.unwrap().json::<Value>().await.unwrap() })
-    };
-    let a = post(
+    let a = app.spawn_gql(
+        Some(&admin),
         "mutation($i:CreateOrganizationInput!){ createOrganization(input:$i){ organization { id } } }",
         json!({"i": {"bin": bin("24014000004"), "nameKk": "А (kk)", "nameRu": "Министерство А", "kind": "STATE_BODY"}}),
     );
     until_waiting(&app, 1).await;
-    let b = post(q, json!({}));
+    let b = app.spawn_gql(Some(&admin), q, json!({}));
     until_waiting(&app, 2).await;
     drop(first);
     let both = async { (a.await.unwrap(), b.await.unwrap()) };
@@ -635,14 +628,7 @@ async fn statistics_joiners_give_their_turn_back() {
     lock.execute_unprepared("LOCK TABLE informatization_objects IN ACCESS EXCLUSIVE MODE")
         .await
         .unwrap();
-    let statistics = || {
-        let request = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .bearer_auth(&admin)
-            .json(&json!({ "query": "{ statistics { totalObjects } }" }));
-        tokio::spawn(async move { request.send().await.unwrap().json::<Value>().await.unwrap() })
-    };
+    let statistics = || app.spawn_gql(Some(&admin), "{ statistics { totalObjects } }", json!({}));
     // The first computes, holding a turn, and waits for the lock.
     let first = statistics();
     until("the computing request waits for the lock", async || {

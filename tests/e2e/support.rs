@@ -145,14 +145,41 @@ impl TestApp {
 
     /// Posts a GraphQL request; returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self
+        self.gql_request(token, query, variables)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Posts like [`TestApp::gql`] from a task of its own, so that the
+    /// caller can go on while the request waits (for a turn, a lock).
+    pub fn spawn_gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> tokio::task::JoinHandle<Value> {
+        let request = self.gql_request(token, query, variables);
+        tokio::spawn(async move { request.send().await.unwrap().json().await.unwrap() })
+    }
+
+    fn gql_request(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::RequestBuilder {
+        let req = self
             .client
             .post(format!("{}/graphql", self.base))
             .json(&json!({"query": query, "variables": variables}));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
         }
-        req.send().await.unwrap().json().await.unwrap()
     }
 
     /// Posts and insists on success; returns `data`.
