@@ -7,6 +7,7 @@ use archportal_domain::access::{Scope, ServiceScope};
 use archportal_domain::calendar::{WorkingCalendar, local_date};
 use archportal_domain::review::ReviewDecision;
 use chrono::{DateTime, Datelike, Utc};
+use futures::TryStreamExt as _;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -108,7 +109,10 @@ type ObjectGroups = (
 );
 
 async fn object_groups(db: &Database, cond: &sea_orm::Condition) -> Result<ObjectGroups> {
-    let rows: Vec<(String, String, Uuid, String, i64)> = object::Entity::find()
+    // Folded as the rows arrive: one grouped row per stage, kind,
+    // organization and status that occur together (thousands), never all
+    // in memory at once.
+    let mut rows = object::Entity::find()
         .select_only()
         .column(object::Column::Stage)
         .column(object::Column::Kind)
@@ -122,14 +126,14 @@ async fn object_groups(db: &Database, cond: &sea_orm::Condition) -> Result<Objec
         .group_by(object::Column::Kind)
         .group_by(object::Column::OrganizationId)
         .group_by(object::Column::RegistrationStatus)
-        .into_tuple()
-        .all(db.conn())
+        .into_tuple::<(String, String, Uuid, String, i64)>()
+        .stream(db.conn())
         .await?;
     let mut stages: BTreeMap<String, u64> = BTreeMap::new();
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     let mut organizations: BTreeMap<Uuid, u64> = BTreeMap::new();
     let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
-    for (stage, kind, organization, status, n) in rows {
+    while let Some((stage, kind, organization, status, n)) = rows.try_next().await? {
         let n = u64::try_from(n).unwrap_or(0);
         *stages.entry(stage).or_default() += n;
         *kinds.entry(kind).or_default() += n;
@@ -257,7 +261,10 @@ async fn review_figures(
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Result<(ReviewSla, Vec<(String, u64)>)> {
-    let reviews: Vec<ReviewTimes> = review::Entity::find()
+    // Folded as the rows arrive: every review of every visible object (tens
+    // of thousands) would otherwise sit in memory at once, row by row, on
+    // top of the figures (on SQLite each text timestamp its own allocation).
+    let mut reviews = review::Entity::find()
         .select_only()
         .column(review::Column::SubmittedAt)
         .column(review::Column::DueAt)
@@ -265,13 +272,13 @@ async fn review_figures(
         .column(review::Column::Decision)
         .column(review::Column::AccountingCode)
         .filter(review::Column::ObjectId.in_subquery(visible))
-        .into_tuple()
-        .all(db.conn())
+        .into_tuple::<ReviewTimes>()
+        .stream(db.conn())
         .await?;
     let mut sla = ReviewSla::default();
     let mut days = Vec::new();
     let mut months: BTreeMap<String, u64> = BTreeMap::new();
-    for (submitted, due, decided, decision, code) in reviews {
+    while let Some((submitted, due, decided, decision, code)) = reviews.try_next().await? {
         match decided {
             Some(decided) => {
                 if decided <= due {
