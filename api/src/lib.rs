@@ -748,9 +748,8 @@ async fn graphql_post(
     let mut breaker = state.db.breaker().subscribe();
     // The wait for a turn counts toward the request timeout; the turn is
     // held until the answer is serialized, below.
-    let (runner, held) = (state.clone(), turn.clone());
-    let run = async move {
-        runner.turns.take(&held, &runner.metrics).await;
+    let run = async {
+        state.turns.take(&turn, &state.metrics).await;
         schema.execute(request).await
     };
     let executed = tokio::select! {
