@@ -13,8 +13,8 @@ use archportal_storage::audit::Verification;
 /// allocates; SQLite's own allocations (its page cache) stay with glibc's
 /// malloc, which `memory.malloc_arenas` bounds. In the load benchmark
 /// (2 cores, 20,000 objects, PostgreSQL, nested list; benches/README.md) it
-/// cut the server's CPU time a request from 2.65–2.77 ms to 2.00–2.04 and
-/// raised throughput at 16 clients from 416–429 req/s to 571–589. mimalloc
+/// cut the server's CPU time a request from 2.65–2.77 ms to 2.00–2.09 and
+/// raised throughput at 16 clients from 416–429 req/s to 568–589. mimalloc
 /// v3 was as fast but held more: with its defaults (freed memory kept a
 /// second, huge pages) the SQLite server peaked at 237–243 MB; v2 at 173 MB.
 #[global_allocator]
