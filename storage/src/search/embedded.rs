@@ -27,7 +27,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, AutomatonWeight, BooleanQuery, BoostQuery, DfaWrapper, EnableScoring, FuzzyTermQuery,
+    Occur, Query, TermQuery, Weight,
+};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
@@ -146,6 +149,32 @@ fn schema() -> (Schema, Fields) {
         facets: b.add_facet_field("facets", FacetOptions::default().set_stored()),
     };
     (b.build(), fields)
+}
+
+/// One Levenshtein automaton matched in one field, with tantivy's constant
+/// score, like [`FuzzyTermQuery`]; but the automaton is built once for all
+/// the fields a word is searched in (see `Inner::term_clause`).
+#[derive(Clone)]
+struct FieldAutomatonQuery {
+    field: Field,
+    automaton: Arc<DfaWrapper>,
+}
+
+impl std::fmt::Debug for FieldAutomatonQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldAutomatonQuery")
+            .field("field", &self.field)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Query for FieldAutomatonQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(
+            self.field,
+            Arc::clone(&self.automaton),
+        )))
+    }
 }
 
 /// Tuning of the embedded index.
@@ -364,37 +393,57 @@ impl Inner {
         d
     }
 
-    fn term_clause(&self, term: &QueryTerm) -> Box<dyn Query> {
+    fn term_clause(&self, term: &QueryTerm) -> Result<Box<dyn Query>, SearchError> {
+        // The Levenshtein automata depend on the word only, so each is built
+        // once and shared by the seven fields: a distance-2 automaton of a
+        // 14-letter Cyrillic word has 768 states of 1 KiB each, and the
+        // load benchmark's two-word query built 21 automata (6.6 MiB) per
+        // search, where it now builds 3 (0.95 MiB).
+        let automaton = |q: FuzzyTermQuery| q.automaton().map(Arc::new).map_err(internal);
+        let any = Term::from_field_text(self.fields.code, &term.text);
+        let fuzzy = if term.typos > 0 {
+            Some(automaton(FuzzyTermQuery::new(
+                any.clone(),
+                term.typos,
+                true,
+            ))?)
+        } else {
+            None
+        };
+        let prefix = if term.prefix {
+            Some(automaton(FuzzyTermQuery::new_prefix(
+                any,
+                term.typos.min(1),
+                true,
+            ))?)
+        } else {
+            None
+        };
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, _, boost) in self.fields.searched() {
             let t = Term::from_field_text(field, &term.text);
             should.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
+                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
                     boost,
                 )),
             ));
-            if term.typos > 0 {
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(FuzzyTermQuery::new(t.clone(), term.typos, true)),
-                        boost * 0.5,
-                    )),
-                ));
-            }
-            if term.prefix {
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(FuzzyTermQuery::new_prefix(t, term.typos.min(1), true)),
-                        boost * 0.6,
-                    )),
-                ));
+            // Fuzzy matches count half, prefix matches 0.6 of an exact one.
+            for (automaton, weight) in [(&fuzzy, 0.5), (&prefix, 0.6)] {
+                if let Some(automaton) = automaton {
+                    let query = FieldAutomatonQuery {
+                        field,
+                        automaton: Arc::clone(automaton),
+                    };
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(query), boost * weight)),
+                    ));
+                }
             }
         }
-        Box::new(BooleanQuery::new(should))
+        Ok(Box::new(BooleanQuery::new(should)))
     }
 
     fn filter_clauses(&self, query: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
@@ -430,18 +479,22 @@ impl Inner {
         must
     }
 
-    fn build_query(&self, query: &SearchQuery, prepared: &PreparedQuery) -> Box<dyn Query> {
+    fn build_query(
+        &self,
+        query: &SearchQuery,
+        prepared: &PreparedQuery,
+    ) -> Result<Box<dyn Query>, SearchError> {
         let mut clauses = self.filter_clauses(query);
         for term in &prepared.terms {
-            clauses.push((Occur::Must, self.term_clause(term)));
+            clauses.push((Occur::Must, self.term_clause(term)?));
         }
         if clauses.is_empty() {
-            return Box::new(AllQuery);
+            return Ok(Box::new(AllQuery));
         }
         if prepared.terms.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        Box::new(BooleanQuery::new(clauses))
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     fn search(
@@ -466,7 +519,7 @@ impl Inner {
         query: &SearchQuery,
         prepared: &PreparedQuery,
     ) -> Result<SearchResults, SearchError> {
-        let q = self.build_query(query, prepared);
+        let q = self.build_query(query, prepared)?;
         let ranked = !prepared.terms.is_empty();
         let mut multi = MultiCollector::new();
         let count_handle = multi.add_collector(Count);
