@@ -31,22 +31,36 @@ pub fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
 /// 100 on every Linux ABI this project builds for).
 const USER_HZ: f64 = 100.0;
 
-/// The CPU time (user + system, in milliseconds) process `pid` has used,
-/// from `/proc/<pid>/stat`; `None` once it is gone.
-pub fn cpu_ms(pid: u32) -> Option<f64> {
+/// The CPU times of `/proc/<pid>/stat` in milliseconds: the process's own
+/// (user + system) and that of its children it has waited for; `None` once
+/// it is gone.
+fn cpu_times_ms(pid: u32) -> Option<(f64, f64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces.
     let rest = &stat[stat.rfind(')')? + 1..];
     let mut fields = rest.split_whitespace();
-    // `rest` starts at field 3 (state); utime and stime are fields 14 and 15.
-    let utime: f64 = fields.nth(11)?.parse().ok()?;
-    let stime: f64 = fields.next()?.parse().ok()?;
-    Some((utime + stime) * 1000.0 / USER_HZ)
+    // `rest` starts at field 3 (state); utime, stime, cutime and cstime are
+    // fields 14 to 17.
+    let mut next = |skip: usize| -> Option<f64> { fields.nth(skip)?.parse().ok() };
+    let (utime, stime, cutime, cstime) = (next(11)?, next(0)?, next(0)?, next(0)?);
+    let ms = |ticks: f64| ticks * 1000.0 / USER_HZ;
+    Some((ms(utime + stime), ms(cutime + cstime)))
 }
 
-/// The CPU time (milliseconds) used so far by every process named
-/// `postgres` on this machine: the PostgreSQL server's backends, which a
-/// benchmark's database connections keep alive between two readings.
+/// The CPU time (user + system, in milliseconds) process `pid` has used,
+/// from `/proc/<pid>/stat`; `None` once it is gone.
+pub fn cpu_ms(pid: u32) -> Option<f64> {
+    cpu_times_ms(pid).map(|(own, _)| own)
+}
+
+/// The CPU time (milliseconds) used so far by the PostgreSQL server on this
+/// machine: every process named `postgres` (the backends a benchmark's
+/// connections keep alive between two readings), plus the time of those
+/// that have exited since it started (autovacuum workers, closed
+/// connections), which the postmaster collects when it reaps them. Without
+/// the latter, a backend exiting between two readings took its whole
+/// lifetime's CPU out of the sum, and a benchmark row showed a negative
+/// PostgreSQL time (−0.29 ms a request).
 pub fn postgres_cpu_ms() -> f64 {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return f64::NAN;
@@ -57,7 +71,8 @@ pub fn postgres_cpu_ms() -> f64 {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .is_ok_and(|c| c.trim_end() == "postgres")
         })
-        .filter_map(cpu_ms)
+        .filter_map(cpu_times_ms)
+        .map(|(own, reaped)| own + reaped)
         .sum()
 }
 
@@ -98,6 +113,24 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_of_exited_children_is_counted_once_reaped() {
+        let me = std::process::id();
+        let (_, reaped) = cpu_times_ms(me).expect("own /proc stat");
+        // A child that burns CPU for a while, then exits and is waited for.
+        let status = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"])
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        let (_, reaped_after) = cpu_times_ms(me).expect("own /proc stat");
+        assert!(
+            reaped_after > reaped,
+            "reaped children's CPU {reaped} ms -> {reaped_after} ms"
+        );
+        assert_eq!(cpu_times_ms(u32::MAX), None, "no such process");
+    }
 
     #[test]
     fn database_is_replaced_and_parameters_kept() {
