@@ -479,22 +479,19 @@ impl Inner {
         must
     }
 
-    fn build_query(
-        &self,
-        query: &SearchQuery,
-        prepared: &PreparedQuery,
-    ) -> Result<Box<dyn Query>, SearchError> {
+    /// The query of the filters and `term_clauses`, all of which must match.
+    fn build_query(&self, query: &SearchQuery, term_clauses: &[Box<dyn Query>]) -> Box<dyn Query> {
         let mut clauses = self.filter_clauses(query);
-        for term in &prepared.terms {
-            clauses.push((Occur::Must, self.term_clause(term)?));
+        for clause in term_clauses {
+            clauses.push((Occur::Must, clause.box_clone()));
         }
         if clauses.is_empty() {
-            return Ok(Box::new(AllQuery));
+            return Box::new(AllQuery);
         }
-        if prepared.terms.is_empty() {
+        if term_clauses.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        Ok(Box::new(BooleanQuery::new(clauses)))
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn search(
@@ -503,24 +500,38 @@ impl Inner {
         prepared: &PreparedQuery,
     ) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let mut prepared = prepared.clone();
+        // Each word's clause (and its automata) is built once: a retry
+        // without the last word reuses the clauses of the words it keeps.
+        let term_clauses = prepared
+            .terms
+            .iter()
+            .map(|term| self.term_clause(term))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut words = prepared.terms.len();
         loop {
-            let results = self.search_once(&searcher, query, &prepared)?;
-            if results.total > 0 || prepared.terms.len() <= 1 {
+            let results = self.search_once(
+                &searcher,
+                query,
+                &prepared.terms[..words],
+                &term_clauses[..words],
+            )?;
+            if results.total > 0 || words <= 1 {
                 return Ok(results);
             }
-            prepared = prepared.without_last();
+            words -= 1;
         }
     }
 
+    /// One search for the `terms`, whose clauses are `term_clauses`.
     fn search_once(
         &self,
         searcher: &Searcher,
         query: &SearchQuery,
-        prepared: &PreparedQuery,
+        terms: &[QueryTerm],
+        term_clauses: &[Box<dyn Query>],
     ) -> Result<SearchResults, SearchError> {
-        let q = self.build_query(query, prepared)?;
-        let ranked = !prepared.terms.is_empty();
+        let q = self.build_query(query, term_clauses);
+        let ranked = !terms.is_empty();
         let mut multi = MultiCollector::new();
         let count_handle = multi.add_collector(Count);
         let facet_handle = (!query.facets.is_empty()).then(|| {
@@ -564,7 +575,7 @@ impl Inner {
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(internal)?;
-            hits.push(self.hit(&doc, score, &prepared.terms)?);
+            hits.push(self.hit(&doc, score, terms)?);
         }
         Ok(SearchResults {
             total,
